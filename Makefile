@@ -1,0 +1,34 @@
+# Two commands that work on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+DEMO_DIR := .demo
+EXTRAS ?= test
+
+.PHONY: demo test install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(PIP) install --quiet -e .
+
+install-test: $(BIN)/python
+	$(PIP) install --quiet -e '.[$(EXTRAS)]'
+
+demo: install
+	@mkdir -p $(DEMO_DIR)
+	$(BIN)/video-json-ai sample $(DEMO_DIR)/sample.mp4
+	VIDEO_JSON_HOME=$(CURDIR)/$(DEMO_DIR)/home $(BIN)/video-json-ai extract $(DEMO_DIR)/sample.mp4 --refresh -o $(DEMO_DIR)/report.json
+	@cat $(DEMO_DIR)/report.json
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python bench/bench_scenes.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) build src/*.egg-info .pytest_cache

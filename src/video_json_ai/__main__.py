@@ -1,0 +1,3 @@
+from video_json_ai.cli import main
+
+raise SystemExit(main())

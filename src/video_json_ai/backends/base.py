@@ -1,0 +1,42 @@
+"""The one interface both backends implement: upload, extract, state, credits, export.
+
+Methods are async and may run for minutes; they report through ``progress`` and stop when
+``cancel`` is set. The job system (``jobs.py``) runs them and enforces the bounded wait.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from video_json_ai.models.render import ExportInfo
+from video_json_ai.models.requests import ExtractRequest, RenderRequest
+from video_json_ai.models.state import SessionState
+from video_json_ai.models.tools import CreditsResult, ExtractResult, UploadResult
+from video_json_ai.progress import CancelToken, ProgressFn
+
+
+class Backend(Protocol):
+    name: str
+    """'local' or 'nemo'."""
+
+    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
+        """Register (local) or send (cloud) a video; ``source`` is a path (or URL where supported)."""
+        ...
+
+    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExtractResult:
+        """Do the extraction and return a completed result (the job layer adds job ids/paging)."""
+        ...
+
+    async def session_state(self) -> SessionState:
+        """Uploaded videos, the readable draft timeline, exports (jobs are added by the job layer)."""
+        ...
+
+    async def credits(self) -> CreditsResult: ...
+
+    async def export(self, request: RenderRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
+        """Render the draft (or one video) and return the finished export."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections and files."""
+        ...

@@ -1,0 +1,249 @@
+"""The command line: the MCP server (`serve`) and the same work from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from video_json_ai import __version__
+
+FEATURE_NAMES = ("metadata", "scenes", "keyframes", "audio", "text", "transcript")
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.label = label
+        self.start = time.monotonic()
+        self._last = ""
+
+    def update(self, fraction: float, message: str) -> None:
+        if not self.enabled:
+            return
+        width = 28
+        filled = int(round(width * max(0.0, min(fraction, 1.0))))
+        elapsed = time.monotonic() - self.start
+        line = f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {fraction:5.1%} {elapsed:5.1f}s {message[:40]:<40}"
+        if line != self._last:
+            self.stream.write(line)
+            self.stream.flush()
+            self._last = line
+
+    def close(self) -> None:
+        if self.enabled and self._last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _app_for_paths(*paths: Path):  # type: ignore[no-untyped-def]
+    """An App whose allowed directories also cover the files named on the command line."""
+    from video_json_ai.app import App
+    from video_json_ai.config import Config
+
+    config = Config.from_env()
+    extra = tuple(p.expanduser().resolve().parent for p in paths)
+    config = dataclasses.replace(config, allowed_dirs=tuple(dict.fromkeys((*config.allowed_dirs, *extra))))
+    return App(config)
+
+
+def _run_job(app, kind: str, work, label: str):  # type: ignore[no-untyped-def]
+    """Run a backend job with a progress bar; Ctrl-C cancels it."""
+    bar = ProgressBar(label)
+    job = app.jobs.start(kind, work)
+    try:
+        while not job.done:
+            bar.update(job.progress, job.message)
+            time.sleep(0.1)
+        bar.update(job.progress, job.message)
+    except KeyboardInterrupt:
+        app.jobs.cancel(job.job_id)
+        bar.close()
+        raise
+    bar.close()
+    if job.status != "completed":
+        raise SystemExit(f"error: {job.error or job.status}")
+    return job.result
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output and output != "-":
+        from video_json_ai.backends.local import write_json_atomic
+
+        write_json_atomic(Path(output), text if text.endswith("\n") else text + "\n")
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from video_json_ai.app import App
+    from video_json_ai.server import create_server
+
+    app = App()
+    server = create_server(app)
+    logging.getLogger(__name__).info("serving on %s (backend %s)", args.transport, app.config.backend)
+    try:
+        if args.transport == "stdio":
+            server.run("stdio")
+        else:
+            server.run("streamable-http", host=args.host, port=args.port)
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from video_json_ai.exports import render_scenes
+    from video_json_ai.features import resolve_features
+    from video_json_ai.models.requests import ExtractRequest
+    from video_json_ai.models.scenes import SceneOptions
+
+    video = Path(args.video)
+    app = _app_for_paths(video)
+    try:
+        features = resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
+        if args.format != "json" and "scenes" not in features:
+            features = resolve_features([*features, "scenes"], "")
+        request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=features,
+                                 refresh=args.refresh,
+                                 scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene))
+        result = _run_job(app, "extract", lambda p, c: app.backend.extract(request, progress=p, cancel=c),
+                          f"extract {video.name}")
+        report = result.report
+        if args.keyframes_dir and report is not None:
+            _copy_keyframes(report, Path(args.keyframes_dir))
+        if args.format == "json":
+            pretty = sys.stdout.isatty() and not args.output
+            payload = report if report is not None else result
+            text = payload.model_dump_json(indent=2 if (pretty or args.output) else None, exclude_none=False)
+        else:
+            text = render_scenes(report, args.format)
+        _emit(text, args.output)
+    finally:
+        app.close()
+    return 0
+
+
+def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    target.mkdir(parents=True, exist_ok=True)
+    for scene in report.scenes or []:
+        if scene.keyframe and scene.keyframe.path and Path(scene.keyframe.path).is_file():
+            dest = target / f"scene-{scene.index:04d}.jpg"
+            tmp = dest.with_suffix(".jpg.tmp")
+            shutil.copyfile(scene.keyframe.path, tmp)
+            os.replace(tmp, dest)
+    print(f"keyframes in {target}", file=sys.stderr)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from video_json_ai.models.report import Report
+
+    print(json.dumps(Report.model_json_schema(), indent=2))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from video_json_ai.engine.sample import write_sample
+
+    path = write_sample(Path(args.output))
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    from video_json_ai.app import App
+
+    app = App()
+    try:
+        state = app.jobs.call_sync(app.backend.session_state())
+        _emit(state.model_dump_json(indent=2), None)
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_credits(args: argparse.Namespace) -> int:
+    from video_json_ai.app import App
+
+    app = App()
+    try:
+        _emit(app.jobs.call_sync(app.backend.credits()).model_dump_json(indent=2), None)
+    finally:
+        app.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="video-json-ai", description="Turn videos into structured JSON; an MCP server.")
+    parser.add_argument("--version", action="version", version=f"video-json-ai {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the MCP server (stdio by default)")
+    p.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("extract", help="extract a video's JSON report")
+    p.add_argument("video")
+    p.add_argument("--features", help=f"comma-separated: {','.join(FEATURE_NAMES)}")
+    p.add_argument("--instructions", help="plain-language request, e.g. 'scenes and audio'")
+    p.add_argument("--format", choices=("json", "csv", "edl", "srt", "vtt"), default="json",
+                   help="json report, or the scenes as CSV, CMX 3600 EDL, SRT or WebVTT chapters")
+    p.add_argument("-o", "--output", help="write here instead of stdout")
+    p.add_argument("--keyframes-dir", help="copy the keyframe JPEGs here")
+    p.add_argument("--sensitivity", type=float, default=0.5)
+    p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
+    p.add_argument("--refresh", action="store_true", help="ignore the cache")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("schema", help="print the report's JSON Schema")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("sample", help="write a short sample clip")
+    p.add_argument("output")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("state", help="show the session: videos, timeline, jobs, exports")
+    p.set_defaults(func=cmd_state)
+
+    p = sub.add_parser("credits", help="show credits")
+    p.set_defaults(func=cmd_credits)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    from video_json_ai.errors import VideoJsonError
+
+    try:
+        return int(args.func(args) or 0)
+    except VideoJsonError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cancelled", file=sys.stderr)
+        return 130

@@ -1,0 +1,65 @@
+"""Which parts of the report to build: from an explicit list, or read from plain language."""
+
+from __future__ import annotations
+
+import re
+
+from video_json_ai.models.report import ALL_FEATURES, DEFAULT_FEATURES, Feature
+
+# Words (English and Chinese) that ask for a feature. Lower-case; English matched on word starts.
+KEYWORDS: dict[Feature, tuple[str, ...]] = {
+    "metadata": ("metadata", "meta data", "info", "format", "codec", "resolution", "duration", "fps",
+                 "frame rate", "bitrate", "bit rate", "properties", "元数据", "信息", "格式", "分辨率",
+                 "时长", "帧率", "编码", "码率"),
+    "scenes": ("scene", "shot", "cut", "transition", "chapter", "segment", "storyboard", "场景", "镜头",
+               "分镜", "转场", "切换", "片段"),
+    "keyframes": ("keyframe", "key frame", "thumbnail", "still", "frame image", "screenshot", "关键帧",
+                  "缩略图", "截图", "封面"),
+    "audio": ("audio", "sound", "loud", "silence", "silent", "volume", "music", "speech", "voice", "lufs",
+              "音频", "声音", "响度", "静音", "音量", "音乐", "语音", "人声"),
+    "text": ("on-screen text", "onscreen text", "text", "caption", "subtitle", "title", "ocr", "overlay",
+             "lower third", "文字", "字幕", "标题", "文本"),
+    "transcript": ("transcript", "transcribe", "what is said", "what's said", "spoken", "dialogue",
+                   "words", "asr", "speech to text", "speech-to-text", "转录", "转写", "台词", "说了什么",
+                   "语音识别"),
+}
+EVERYTHING = ("everything", "all features", "full report", "全部", "所有", "完整")
+
+
+def _mentions(text: str, word: str) -> bool:
+    if re.search(r"[\u4e00-\u9fff]", word):
+        return word in text
+    return re.search(r"(?<![a-z])" + re.escape(word), text) is not None
+
+
+def features_from_instructions(instructions: str) -> list[Feature]:
+    """Features the plain-language request asks for, in report order; the default set if none."""
+    text = (instructions or "").lower()
+    if any(_mentions(text, w) for w in EVERYTHING):
+        return list(ALL_FEATURES)
+    wanted = {f for f, words in KEYWORDS.items() if any(_mentions(text, w) for w in words)}
+    if not wanted:
+        return list(DEFAULT_FEATURES)
+    if "keyframes" in wanted:
+        wanted.add("scenes")  # keyframes are chosen per scene
+    wanted.add("metadata")  # cheap, and every other part needs it
+    return [f for f in ALL_FEATURES if f in wanted]
+
+
+def resolve_features(features: list[str] | None, instructions: str) -> list[Feature]:
+    """An explicit list wins (validated, ordered); otherwise read the instructions."""
+    if features is None or len(features) == 0:
+        return features_from_instructions(instructions)
+    unknown = [f for f in features if f not in ALL_FEATURES]
+    if unknown:
+        from video_json_ai.errors import InvalidInput
+
+        raise InvalidInput(
+            f"Unknown feature(s): {', '.join(map(repr, unknown))}",
+            f"Use any of: {', '.join(ALL_FEATURES)}.",
+        )
+    chosen = set(features)
+    if "keyframes" in chosen:
+        chosen.add("scenes")
+    chosen.add("metadata")
+    return [f for f in ALL_FEATURES if f in chosen]

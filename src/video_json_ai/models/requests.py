@@ -1,0 +1,43 @@
+"""What the tools ask a backend to do (validated inputs, backend-neutral)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from video_json_ai.models.common import Model
+from video_json_ai.models.render import (
+    RenderAspect,
+    RenderFit,
+    RenderFormat,
+    RenderQuality,
+    RenderResolution,
+    TitlePosition,
+)
+from video_json_ai.models.report import Feature
+from video_json_ai.models.scenes import SceneOptions
+
+
+class ExtractRequest(Model):
+    video_id: str | None = None
+    source: str | None = None
+    instructions: str = ""
+    features: list[Feature]
+    scene_options: SceneOptions = Field(default_factory=SceneOptions)
+    refresh: bool = Field(default=False, description="Ignore a cached report and extract again.")
+
+
+class RenderRequest(Model):
+    video_id: str | None = None
+    format: RenderFormat = "mp4"
+    quality: RenderQuality = "high"
+    resolution: RenderResolution = "source"
+    aspect: RenderAspect = "source"
+    fit: RenderFit = "pad"
+    start_s: float | None = None
+    end_s: float | None = None
+    scenes: list[int] | None = None
+    title: str | None = None
+    title_position: TitlePosition = "bottom"
+    title_duration_s: float = 3.0
+    output_path: str | None = None
+    download: bool = True

@@ -1,0 +1,71 @@
+"""Shared fixtures: an isolated data directory, the app, an in-process MCP client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.clips import make_clip
+
+SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def shared_media() -> Path:
+    if not (SHARED_MEDIA / "truth.json").is_file():
+        pytest.skip(f"shared test media not found at {SHARED_MEDIA} (clone beside ../shared)")
+    return SHARED_MEDIA
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """A private data dir; allowed dirs = the test's tmp dir and the shared media."""
+    home = tmp_path / "home"
+    media = tmp_path / "media"
+    media.mkdir()
+    values = {
+        "VIDEO_JSON_HOME": str(home),
+        "VIDEO_JSON_ALLOWED_DIRS": os.pathsep.join([str(media), str(SHARED_MEDIA)]),
+        "VIDEO_JSON_BACKEND": "local",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("VIDEO_JSON_OUTPUT_DIR", raising=False)
+    yield values
+
+
+@pytest.fixture
+def media_dir(env: dict[str, str]) -> Path:
+    return Path(env["VIDEO_JSON_ALLOWED_DIRS"].split(os.pathsep)[0])
+
+
+@pytest.fixture
+def clip(media_dir: Path) -> Path:
+    return make_clip(media_dir / "clip.mp4")
+
+
+@pytest.fixture
+def app(env: dict[str, str]) -> Iterator["App"]:  # noqa: F821
+    from video_json_ai.app import App
+
+    application = App()
+    yield application
+    application.close()
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator["Client"]:  # noqa: F821, ANN001
+    from mcp import Client
+
+    from video_json_ai.server import create_server
+
+    async with Client(create_server(app)) as c:
+        yield c

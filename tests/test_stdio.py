@@ -1,0 +1,48 @@
+"""The real thing: `video-json-ai serve` as a stdio subprocess, driven by the SDK's client."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+pytestmark = pytest.mark.anyio
+
+
+def _server_params(env: dict[str, str]) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "video_json_ai", "serve"],
+        env={**os.environ, **env},
+    )
+
+
+async def test_stdio_server_end_to_end(env: dict[str, str], clip: Path) -> None:
+    started = time.monotonic()
+    async with Client(_server_params(env)) as client:
+        tools = await client.list_tools()
+        listed_after = time.monotonic() - started
+        assert {t.name for t in tools.tools} == {"upload_video", "extract_json", "get_state", "check_credits", "export_render"}
+        up = await client.call_tool("upload_video", {"source": str(clip)})
+        assert not up.is_error, up.content
+        res = await client.call_tool("extract_json", {"video_id": up.structured_content["video_id"],
+                                                      "instructions": "metadata only"})
+        assert not res.is_error, res.content
+        assert res.structured_content["report"]["metadata"]["video"][0]["width"] == 320
+    # Spawning Python, importing the SDK and answering initialize + tools/list.
+    assert listed_after < 3.0, f"tools/list took {listed_after:.2f}s after spawn"
+
+
+def test_tools_list_is_fast_without_heavy_imports() -> None:
+    """The server module must not import PyAV/numpy at start-up (they load on first use)."""
+    import subprocess
+
+    code = ("import sys, time; t=time.perf_counter(); import video_json_ai.server as s; s.create_server(); "
+            "print(time.perf_counter()-t); print('av' in sys.modules, 'numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[1:] == ["False", "False"], out
+    assert float(out[0]) < 1.0
