@@ -79,7 +79,8 @@ def _run_job(app, kind: str, work, label: str):  # type: ignore[no-untyped-def]
         raise
     bar.close()
     if job.status != "completed":
-        raise SystemExit(f"error: {job.error or job.status}")
+        print(f"error: {job.error or job.status}", file=sys.stderr)
+        raise SystemExit(130 if job.status == "cancelled" else 2)
     return job.result
 
 
