@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -54,6 +55,16 @@ instructions="scenes and metadata") -> export_render(...) for edits. Long work r
 after wait_seconds; poll get_state(job_id) until status is 'completed'."""
 
 
+def _tool(server: MCPServer, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a tool whose description is its docstring, without the indentation."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        server.add_tool(fn, description=inspect.cleandoc(fn.__doc__ or ""), **options)
+        return fn
+
+    return register
+
+
 def _tool_error(exc: VideoJsonError) -> ToolError:
     return ToolError(str(exc))
 
@@ -99,7 +110,7 @@ def create_server(app: App | None = None) -> MCPServer:
                 f"call get_state(job_id='{job.job_id}') to follow it and get the result.")
 
     # -- upload_video ----------------------------------------------------------------------------
-    @server.tool(
+    @_tool(server,
         title="Upload a video",
         annotations=ToolAnnotations(title="Upload a video", readOnlyHint=False, destructiveHint=False,
                                     idempotentHint=True, openWorldHint=cloud),
@@ -128,7 +139,7 @@ def create_server(app: App | None = None) -> MCPServer:
         return UploadResult(status="running", job_id=job.job_id, progress=job.progress, message=running_message(job))
 
     # -- extract_json ----------------------------------------------------------------------------
-    @server.tool(
+    @_tool(server,
         title="Extract video JSON",
         annotations=ToolAnnotations(title="Extract video JSON", readOnlyHint=True, destructiveHint=False,
                                     idempotentHint=True, openWorldHint=cloud),
@@ -181,7 +192,7 @@ def create_server(app: App | None = None) -> MCPServer:
         return _call_result(result, images)
 
     # -- get_state -------------------------------------------------------------------------------
-    @server.tool(
+    @_tool(server,
         title="Get session or job state",
         annotations=ToolAnnotations(title="Get session or job state", readOnlyHint=True, destructiveHint=False,
                                     idempotentHint=True, openWorldHint=cloud),
@@ -210,7 +221,7 @@ def create_server(app: App | None = None) -> MCPServer:
             raise _tool_error(exc) from exc
 
     # -- check_credits ---------------------------------------------------------------------------
-    @server.tool(
+    @_tool(server,
         title="Check credits",
         annotations=ToolAnnotations(title="Check credits", readOnlyHint=True, destructiveHint=False,
                                     idempotentHint=True, openWorldHint=cloud),
@@ -224,7 +235,7 @@ def create_server(app: App | None = None) -> MCPServer:
             raise _tool_error(exc) from exc
 
     # -- export_render ---------------------------------------------------------------------------
-    @server.tool(
+    @_tool(server,
         title="Render an MP4",
         annotations=ToolAnnotations(title="Render an MP4", readOnlyHint=False, destructiveHint=False,
                                     idempotentHint=False, openWorldHint=cloud),

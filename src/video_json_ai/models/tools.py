@@ -31,7 +31,7 @@ class CloudAnswer(Model):
     """What the cloud agent said, made structured (nemo backend)."""
 
     text: str = Field(description="The agent's answer, GUI wording translated.")
-    data: Any | None = Field(default=None, description="JSON found in the answer, parsed.")
+    data: dict[str, Any] | list[dict[str, Any]] | None = Field(default=None, description="JSON found in the answer, parsed (an object or a list of objects).")
     video_infos: list[dict[str, Any]] | None = None
     timeline_summary: str | None = None
     state_changed: bool | None = None
