@@ -161,3 +161,16 @@ async def test_bad_input_gets_clear_errors_and_server_keeps_serving(client, clip
     assert res.is_error and "No job" in res.content[0].text
     good = await client.call_tool("upload_video", {"source": str(clip)})
     assert not good.is_error
+
+
+async def test_report_resource(client, clip: Path) -> None:  # noqa: ANN001
+    up = (await client.call_tool("upload_video", {"source": str(clip)})).structured_content
+    templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
+    assert "video://{video_id}/report" in templates
+    res = await client.call_tool("extract_json", {"video_id": up["video_id"], "features": ["metadata"]})
+    assert not res.is_error
+    read = await client.read_resource(f"video://{up['video_id']}/report")
+    import json
+
+    body = json.loads(read.contents[0].text)
+    assert body["video"]["video_id"] == up["video_id"] and body["metadata"]["video"][0]["height"] == 240

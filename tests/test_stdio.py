@@ -46,3 +46,34 @@ def test_tools_list_is_fast_without_heavy_imports() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out[1:] == ["False", "False"], out
     assert float(out[0]) < 1.0
+
+
+async def test_streamable_http_transport(env: dict[str, str], clip: Path) -> None:
+    import socket
+    import subprocess
+
+    import anyio
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "video_json_ai", "serve", "--transport", "http", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        with anyio.fail_after(20):
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                    await anyio.sleep(0.1)
+        async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+            res = await client.call_tool("upload_video", {"source": str(clip)})
+            assert not res.is_error, res.content
+            assert res.structured_content["summary"]["width"] == 320
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

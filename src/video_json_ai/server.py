@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import CallToolResult, ImageContent, TextContent, ToolAnnotations
 from pydantic import Field
 
@@ -27,7 +27,7 @@ from video_json_ai.models.render import (
     RenderResolution,
     TitlePosition,
 )
-from video_json_ai.models.report import Feature
+from video_json_ai.models.report import Feature, Report
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.scenes import SceneOptions
 from video_json_ai.models.tools import (
@@ -278,6 +278,30 @@ def create_server(app: App | None = None) -> MCPServer:
         if job.status == "completed":
             return job.result  # type: ignore[return-value]
         return ExportResult(status="running", job_id=job.job_id, progress=job.progress, message=running_message(job))
+
+    # -- resources: the full report and keyframes ------------------------------------------------
+    def _report_for(video_id: str) -> Report:
+        path = app.store.latest_report(video_id)
+        if path is None:
+            raise ResourceError(f"No report for '{video_id}' yet: call extract_json(video_id='{video_id}') first.")
+        return Report.model_validate_json(path.read_text(encoding="utf-8"))
+
+    @server.resource("video://{video_id}/report", name="report", mime_type="application/json",
+                     description="The newest full extraction report of a video (all scenes, no paging).")
+    def video_report(video_id: str) -> str:
+        return _report_for(video_id).model_dump_json(indent=1)
+
+    @server.resource("video://{video_id}/keyframes/{n}", name="keyframe", mime_type="image/jpeg",
+                     description="The keyframe JPEG of scene n (0-based) of a video's newest report.")
+    def video_keyframe(video_id: str, n: str) -> bytes:
+        report = _report_for(video_id)
+        scenes = report.scenes or []
+        if not n.isdigit() or int(n) >= len(scenes):
+            raise ResourceError(f"Scene {n} does not exist: the report has {len(scenes)} scenes (0-based).")
+        kf = scenes[int(n)].keyframe
+        if kf is None or not kf.path or not Path(kf.path).is_file():
+            raise ResourceError(f"Scene {n} has no keyframe file: extract with the 'keyframes' feature.")
+        return Path(kf.path).read_bytes()
 
     return server
 

@@ -167,6 +167,14 @@ class Store:
             return Path(row[0])
         return None
 
+    def latest_report(self, video_id: str) -> Path | None:
+        """The newest report written for a video."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT path FROM reports WHERE video_id = ? ORDER BY created_at DESC, rowid DESC", (video_id,)
+            ).fetchall()
+        return next((Path(r[0]) for r in rows if Path(r[0]).is_file()), None)
+
     def put_report(self, cache_key: str, video_id: str, path: Path) -> None:
         with self._connect() as db:
             db.execute(
