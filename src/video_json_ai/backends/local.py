@@ -13,6 +13,7 @@ import anyio
 from video_json_ai.config import Config
 from video_json_ai.engine.extract import build_report
 from video_json_ai.engine.probe import probe, summarize
+from video_json_ai.engine.worker import run_in_worker
 from video_json_ai.errors import InvalidInput, NotAvailable, NotFound
 from video_json_ai.models.common import SCHEMA_VERSION
 from video_json_ai.models.metadata import MetadataSummary
@@ -145,8 +146,12 @@ class LocalBackend:
         video = VideoRef(video_id=row["video_id"], file_name=row["file_name"], path=row["path"],
                          size_bytes=row["size_bytes"], sha256=row["sha256"])
         keyframes_dir = out_dir / f"keyframes-{key[:8]}" if "keyframes" in request.features else None
-        report = build_report(Path(row["path"]), video, list(request.features), request.scene_options,
-                              keyframes_dir=keyframes_dir, progress=progress, cancel=cancel)
+        report = run_in_worker(
+            build_report,
+            {"path": Path(row["path"]), "video": video, "features": list(request.features),
+             "options": request.scene_options, "keyframes_dir": keyframes_dir},
+            progress=progress, cancel=cancel, what="the extraction",
+        )
         path = out_dir / f"report-{key[:8]}.json"
         write_json_atomic(path, report.model_dump_json(indent=2))
         self.store.put_report(key, row["video_id"], path)
