@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS reports (
     cache_key TEXT PRIMARY KEY,
     video_id TEXT NOT NULL,
     path TEXT NOT NULL,
+    has_scenes INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS jobs (
@@ -167,19 +168,20 @@ class Store:
             return Path(row[0])
         return None
 
-    def latest_report(self, video_id: str) -> Path | None:
-        """The newest report written for a video."""
+    def latest_report(self, video_id: str, *, with_scenes: bool = False) -> Path | None:
+        """The newest report written for a video (optionally: the newest that has scenes)."""
         with self._connect() as db:
             rows = db.execute(
-                "SELECT path FROM reports WHERE video_id = ? ORDER BY created_at DESC, rowid DESC", (video_id,)
+                "SELECT path, has_scenes FROM reports WHERE video_id = ? ORDER BY created_at DESC, rowid DESC",
+                (video_id,),
             ).fetchall()
-        return next((Path(r[0]) for r in rows if Path(r[0]).is_file()), None)
+        return next((Path(p) for p, scenes in rows if Path(p).is_file() and (scenes or not with_scenes)), None)
 
-    def put_report(self, cache_key: str, video_id: str, path: Path) -> None:
+    def put_report(self, cache_key: str, video_id: str, path: Path, *, has_scenes: bool = False) -> None:
         with self._connect() as db:
             db.execute(
-                "INSERT OR REPLACE INTO reports(cache_key, video_id, path, created_at) VALUES(?, ?, ?, ?)",
-                (cache_key, video_id, str(path), utc_now()),
+                "INSERT OR REPLACE INTO reports(cache_key, video_id, path, has_scenes, created_at) VALUES(?, ?, ?, ?, ?)",
+                (cache_key, video_id, str(path), int(has_scenes), utc_now()),
             )
 
     # -- jobs ------------------------------------------------------------------------------
