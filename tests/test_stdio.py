@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,8 @@ def _server_params(env: dict[str, str]) -> StdioServerParameters:
 
 
 async def test_stdio_server_end_to_end(env: dict[str, str], clip: Path) -> None:
-    started = time.monotonic()
     async with Client(_server_params(env)) as client:
         tools = await client.list_tools()
-        listed_after = time.monotonic() - started
         assert {t.name for t in tools.tools} == {"upload_video", "extract_json", "get_state", "check_credits", "export_render"}
         up = await client.call_tool("upload_video", {"source": str(clip)})
         assert not up.is_error, up.content
@@ -33,19 +30,16 @@ async def test_stdio_server_end_to_end(env: dict[str, str], clip: Path) -> None:
                                                       "instructions": "metadata only"})
         assert not res.is_error, res.content
         assert res.structured_content["report"]["metadata"]["video"][0]["width"] == 320
-    # Spawning Python, importing the SDK and answering initialize + tools/list.
-    assert listed_after < 3.0, f"tools/list took {listed_after:.2f}s after spawn"
 
 
-def test_tools_list_is_fast_without_heavy_imports() -> None:
-    """The server module must not import PyAV/numpy at start-up (they load on first use)."""
+def test_server_starts_without_heavy_imports() -> None:
+    """The server module must not import PyAV/numpy/Pillow at start-up (they load on first use)."""
     import subprocess
 
-    code = ("import sys, time; t=time.perf_counter(); import video_json_ai.server as s; s.create_server(); "
-            "print(time.perf_counter()-t); print('av' in sys.modules, 'numpy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out[1:] == ["False", "False"], out
-    assert float(out[0]) < 1.0
+    code = ("import sys; import video_json_ai.server as s; s.create_server(); "
+            "print([m for m in ('av', 'numpy', 'PIL') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]", out
 
 
 async def test_streamable_http_transport(env: dict[str, str], clip: Path) -> None:

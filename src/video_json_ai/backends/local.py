@@ -10,16 +10,18 @@ from pathlib import Path
 
 import anyio
 
+from video_json_ai.backends.render_plan import output_path_for, plan_spans, to_segments
 from video_json_ai.config import Config
 from video_json_ai.engine.extract import build_report
 from video_json_ai.engine.probe import probe, summarize
 from video_json_ai.engine.worker import run_in_worker
-from video_json_ai.errors import InvalidInput, NotAvailable, NotFound
+from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.models.common import SCHEMA_VERSION
 from video_json_ai.models.metadata import MetadataSummary
-from video_json_ai.models.render import ExportInfo
+from video_json_ai.models.render import ExportInfo, RenderOptions
 from video_json_ai.models.report import Report, VideoRef
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
+from video_json_ai.models.scenes import Scene
 from video_json_ai.models.state import Segment, SessionState, Timeline, Track, VideoEntry
 from video_json_ai.models.tools import CreditsResult, ExtractResult, UploadResult
 from video_json_ai.progress import CancelToken, ProgressFn, scaled
@@ -154,7 +156,7 @@ class LocalBackend:
         )
         path = out_dir / f"report-{key[:8]}.json"
         write_json_atomic(path, report.model_dump_json(indent=2))
-        self.store.put_report(key, row["video_id"], path)
+        self.store.put_report(key, row["video_id"], path, has_scenes=report.scenes is not None)
         return report, path
 
     # -- state, credits ---------------------------------------------------------------------
@@ -185,10 +187,34 @@ class LocalBackend:
 
     # -- export -----------------------------------------------------------------------------
     async def export(self, request: RenderRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
-        raise NotAvailable(
-            "Local rendering is not available in this version yet",
-            "Use the cloud backend (VIDEO_JSON_BACKEND=nemo) to render, or update video-json-ai.",
+        return await anyio.to_thread.run_sync(self._export_sync, request, progress, cancel)
+
+    def _scenes_of(self, video_id: str) -> list[Scene] | None:
+        path = self.store.latest_report(video_id, with_scenes=True)
+        return Report.model_validate_json(path.read_text(encoding="utf-8")).scenes if path else None
+
+    def _export_sync(self, request: RenderRequest, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
+        from video_json_ai.engine.render import default_output_name, render
+
+        spans = plan_spans(request, self.store.videos(self.session_id), self._scenes_of)
+        options = RenderOptions(
+            format=request.format, quality=request.quality, resolution=request.resolution, aspect=request.aspect,
+            fit=request.fit, title=request.title, title_position=request.title_position,
+            title_duration_s=request.title_duration_s,
         )
+        first = Path(spans[0].path).stem if len({s.video_id for s in spans}) == 1 else "timeline"
+        target = output_path_for(request, self.config, default_output_name(first, options))
+        info = run_in_worker(
+            render,
+            {"segments": to_segments(spans), "options": options, "output_path": target},
+            progress=progress, cancel=cancel, what="the render",
+        )
+        info = info.model_copy(update={
+            "source_video_ids": list(dict.fromkeys(s.video_id for s in spans)),
+            "settings": request.model_dump(mode="json", exclude_none=True, exclude={"download"}),
+        })
+        self.store.add_export(self.session_id, info.export_id, info.model_dump(mode="json"))
+        return info
 
     async def aclose(self) -> None:
         return None

@@ -32,3 +32,32 @@ class ExportInfo(Model):
     created_at: str
     source_video_ids: list[str] = Field(default_factory=list)
     settings: dict[str, object] = Field(default_factory=dict)
+
+
+PadStyle = Literal["blur", "black"]
+
+
+class RenderSegment(Model):
+    """One span of one source, in output order. Times are seconds from the source's first frame."""
+
+    path: str = Field(description="Source media file on this machine.")
+    start_s: float = Field(default=0.0, description="Where the span starts in the source, seconds.")
+    end_s: float | None = Field(default=None, description="Where it ends (exclusive); None = the end of the source.")
+
+
+class RenderOptions(Model):
+    """How to render: container and codecs, size, shape, title."""
+
+    format: RenderFormat = Field(default="mp4", description="mp4 (H.264+AAC), webm (VP9+Opus), gif, mp3 or wav.")
+    quality: RenderQuality = Field(default="high", description="Maps to CRF / bitrate presets.")
+    resolution: RenderResolution = Field(
+        default="source", description="Short side of the output (1080p = 1920x1080 or 1080x1920)."
+    )
+    allow_upscale: bool = Field(default=False, description="Allow an output larger than the largest source.")
+    aspect: RenderAspect = Field(default="source", description="Output shape; 'source' keeps the first source's.")
+    fit: RenderFit = Field(default="pad", description="pad: whole picture with bars; crop: fill, cut the edges.")
+    pad_style: PadStyle = Field(default="blur", description="Bars when fit='pad': blurred picture or black.")
+    fps: float | None = Field(default=None, gt=0, le=120, description="Output frame rate; default the first source's (at most 60).")
+    title: str | None = Field(default=None, max_length=200, description="Text drawn over the first seconds.")
+    title_position: TitlePosition = "bottom"
+    title_duration_s: float = Field(default=3.0, gt=0, le=600, description="How long the title shows, seconds.")

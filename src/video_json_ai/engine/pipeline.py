@@ -1,0 +1,278 @@
+"""The single decode pass: every frame is decoded once and handed to every frame analyzer.
+
+Decoding uses FFmpeg's frame threading; the loop filter is skipped (``skip_loop_filter=all``,
+``flags2=+fast``: ~15-20 % faster H.264 decoding, invisible at analysis size). Each frame is
+scaled by FFmpeg (swscale, area averaging) to a ~96x54 grey picture for the shot detector; only
+sampled frames are scaled further (tiny RGB for colours, keyframe-sized candidates).
+
+Times come from presentation timestamps (variable frame rate safe), relative to the first frame.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from video_json_ai.engine.frames import DecodedFrame, FrameAnalyzer
+from video_json_ai.engine.keyframes import KeyframePicker, keyframe_size
+from video_json_ai.engine.scene_stats import ColourSampler, motion_level
+from video_json_ai.engine.scenes import Boundary, DefaultShotDetector, DetectorParams, ShotDetector
+from video_json_ai.errors import InvalidInput, MediaError
+from video_json_ai.models.scenes import Scene, SceneOptions, ScenesSummary, Transition
+from video_json_ai.progress import CancelToken, ProgressFn, no_progress
+from video_json_ai.timecode import timecode
+
+ANALYSIS_AREA = 96 * 54
+PROGRESS_EVERY_S = 1.0
+
+
+@dataclass
+class VideoAnalysis:
+    """What one pass over the video found."""
+
+    scenes: list[Scene]
+    summary: ScenesSummary
+    warnings: list[str] = field(default_factory=list)
+    frames: int = 0
+    duration_s: float = 0.0
+    """From the first frame's start to the last frame's end, seconds."""
+    start_time_s: float = 0.0
+    """Presentation time of the first frame in the file; every other time is relative to it."""
+    width: int = 0
+    height: int = 0
+    rotation: int = 0
+    stream_index: int = 0
+    decode_s: float = 0.0
+    keyframes_written: int = 0
+
+
+def analysis_size(width: int, height: int) -> tuple[int, int]:
+    """An even-sided picture of about ANALYSIS_AREA pixels with the stored aspect."""
+    aspect = width / max(height, 1)
+    w = max(8, int(round(math.sqrt(ANALYSIS_AREA * aspect) / 2)) * 2)
+    h = max(8, int(round(w / aspect / 2)) * 2)
+    return w, h
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.is_file():
+        raise InvalidInput(f"no such file: {path}", "Check the path; give a video file on this machine.")
+    try:
+        return av.open(str(path), mode="r")
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"{path.name} could not be opened as media ({exc})",
+                         "Check that the file is a complete video (mp4, mov, mkv, webm...).") from exc
+
+
+def _video_stream(container: av.container.InputContainer, path: Path) -> av.video.stream.VideoStream:
+    for stream in container.streams.video:
+        if not (stream.disposition & av.stream.Disposition.attached_pic):
+            return stream
+    raise MediaError(f"{path.name} has no video stream", "Scenes need a video track; use an audio tool for audio-only files.")
+
+
+class _SceneBuilder:
+    """Turns settled boundaries into Scene models, finishing keyframes and colours on the way."""
+
+    def __init__(self, detector: DefaultShotDetector, picker: KeyframePicker | None, colours: ColourSampler) -> None:
+        self.det = detector
+        self.picker = picker
+        self.colours = colours
+        self.scenes: list[Scene] = []
+        self._open_first = 0
+        self._open_in: Boundary | None = None
+        self.missing_keyframes = 0
+
+    def boundary(self, b: Boundary) -> None:
+        self._close(b.frame - 1, b)
+        self._open_first = b.frame
+        self._open_in = b
+
+    def finish(self, last_frame: int, end_s: float) -> None:
+        self._close(last_frame, None, end_s)
+
+    def _close(self, last: int, nxt: Boundary | None, end_s: float | None = None) -> None:
+        first = self._open_first
+        if last < first:
+            return
+        times = self.det.times.a
+        start_s = float(times[first])
+        end = float(times[last + 1]) if end_s is None else end_s
+        avoid = [b.span for b in (self._open_in, nxt) if b is not None and b.kind != "cut"]
+        keyframe = self.picker.close(len(self.scenes), first, last, avoid) if self.picker else None
+        if self.picker and keyframe is None:
+            self.missing_keyframes += 1
+        mean = self.det.mean.a[first : last + 1]
+        dp = self.det.dp.a[first + 1 : last + 1]
+        motion = float(dp.mean()) / 2.55 if len(dp) else 0.0
+        b = self._open_in
+        if b is None:
+            tr = Transition(kind="start", start_s=0.0, end_s=0.0, start_frame=0, end_frame=0)
+        else:
+            tr = Transition(kind=b.kind, start_s=round(float(times[b.span[0]]), 3), end_s=round(float(times[b.span[1]]), 3),
+                            start_frame=b.span[0], end_frame=b.span[1], through=b.through)
+        self.scenes.append(Scene(
+            index=len(self.scenes),
+            start_s=round(start_s, 3),
+            end_s=round(end, 3),
+            start_frame=first,
+            end_frame=last,
+            start_timecode=timecode(start_s) or "",
+            end_timecode=timecode(end) or "",
+            duration_s=round(end - start_s, 3),
+            transition_in=tr,
+            mean_brightness=round(min(max(float(mean.mean()) / 255.0, 0.0), 1.0), 4),
+            dominant_colours=self.colours.close(first, last),
+            motion=motion_level(motion),  # type: ignore[arg-type]
+            motion_score=round(motion, 3),
+            keyframe=keyframe,
+        ))
+
+
+def analyze_video(
+    path: Path,
+    options: SceneOptions | None = None,
+    *,
+    keyframes_dir: Path | None = None,
+    extra_analyzers: Sequence[FrameAnalyzer] = (),
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+    fast_decode: bool = True,
+    detector: ShotDetector | None = None,
+) -> VideoAnalysis:
+    """Decode ``path`` once: scenes (cuts, fades, dissolves), per-scene facts and keyframes.
+
+    ``keyframes_dir``: where keyframe JPEGs go (``scene_0000.jpg``...); None = choose keyframes
+    but write nothing (also when ``options.write_keyframes`` is False). ``extra_analyzers`` see
+    every frame too. ``fast_decode`` skips H.264's loop filter (faster; keyframes very slightly
+    softer). Raises InvalidInput/MediaError; Cancelled when ``cancel`` is set.
+    """
+    options = options or SceneOptions()
+    cancel = cancel or CancelToken()
+    path = Path(path)
+    warnings: list[str] = []
+    wall0 = time.perf_counter()
+    container = _open(path)
+    try:
+        stream = _video_stream(container, path)
+        cc = stream.codec_context
+        width, height = cc.width, cc.height
+        if not width or not height:
+            raise MediaError(f"{path.name}: the video stream has no picture size", "The file may be damaged; re-encode it.")
+        stream.thread_type = "AUTO"
+        if fast_decode:
+            cc.options = {"skip_loop_filter": "all", "flags2": "+fast"}
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else 30.0
+        tb = stream.time_base or Fraction(1, 90000)
+        if stream.duration:
+            duration = float(stream.duration * tb)
+        elif container.duration:
+            duration = container.duration / 1_000_000
+        else:
+            duration = 0.0
+        aw, ah = analysis_size(width, height)
+        det = DefaultShotDetector(DetectorParams.from_sensitivity(options.sensitivity, options.min_scene_s, fps)) \
+            if detector is None else detector
+        if not isinstance(det, DefaultShotDetector):
+            raise InvalidInput("custom detectors must subclass DefaultShotDetector for now", "Pass detector=None.")
+        colours = ColourSampler()
+        picker: KeyframePicker | None = None
+        builder: _SceneBuilder | None = None
+
+        index = -1
+        t0: float | None = None
+        last_t = 0.0
+        last_dur = 1.0 / fps
+        rotation = 0
+        next_report = 0.0
+        progress(0.0, "decoding video")
+        try:
+            for frame in container.decode(stream):
+                index += 1
+                if frame.pts is not None:
+                    t_abs = float(frame.pts * (frame.time_base or tb))
+                else:
+                    t_abs = (t0 or 0.0) + last_t + last_dur
+                if t0 is None:
+                    t0 = t_abs
+                    rotation = int(round(frame.rotation or 0))
+                    sar = stream.sample_aspect_ratio or cc.sample_aspect_ratio
+                    size = keyframe_size(width, height, sar, rotation, options.keyframe_width)
+                    out_dir = keyframes_dir if options.write_keyframes else None
+                    picker = KeyframePicker(out_dir, size=size, rotation=rotation)
+                    builder = _SceneBuilder(det, picker, colours)
+                t = t_abs - t0
+                if t < last_t and index:  # a timestamp going back: keep times monotonic
+                    t = last_t + last_dur
+                elif index:
+                    last_dur = max(t - last_t, 1e-6)
+                last_t = t
+                if frame.width != width or frame.height != height:
+                    luma = frame.reformat(width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
+                else:
+                    luma = frame.reformat(width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
+                det.push(index, t, luma)
+                colours.maybe_sample(index, t, frame)
+                assert picker is not None and builder is not None
+                if picker.wants(t):
+                    picker.offer(index, t, frame, luma[::6, ::6].astype(np.float32))
+                if extra_analyzers:
+                    df = DecodedFrame(index=index, time_s=t, luma=luma, av_frame=frame)
+                    for analyzer in extra_analyzers:
+                        analyzer.on_frame(df)
+                for b in det.pop_settled():
+                    builder.boundary(b)
+                cancel.raise_if_cancelled()
+                now = time.perf_counter()
+                if now >= next_report:
+                    next_report = now + PROGRESS_EVERY_S
+                    frac = min(t / duration, 0.999) if duration > 0 else 0.0
+                    progress(frac, f"analysing frames: {timecode(t)} of {timecode(duration) if duration else '?'}")
+        except av.FFmpegError as exc:
+            if index < 0:
+                raise MediaError(f"{path.name}: no frame could be decoded ({exc})",
+                                 "The file may be damaged or use an unsupported codec; re-encode it.") from exc
+            warnings.append(f"decoding stopped at {timecode(last_t)} ({exc}); scenes cover the part before it")
+        if index < 0 or builder is None:
+            raise MediaError(f"{path.name}: the video stream has no decodable frame",
+                             "The file may be empty or damaged; re-encode it.")
+        decode_s = time.perf_counter() - wall0
+        for b in det.finish():
+            builder.boundary(b)
+        end_s = last_t + last_dur
+        builder.finish(index, end_s)
+        for analyzer in extra_analyzers:
+            analyzer.finish()
+    finally:
+        container.close()
+
+    if builder.missing_keyframes:
+        warnings.append(f"{builder.missing_keyframes} very short scene(s) have no keyframe (no usable frame was sampled)")
+    if keyframes_dir is None and options.write_keyframes:
+        pass
+    scenes = builder.scenes
+    wall = time.perf_counter() - wall0
+    summary = ScenesSummary(
+        count=len(scenes),
+        cuts=sum(s.transition_in.kind == "cut" for s in scenes),
+        fades=sum(s.transition_in.kind == "fade" for s in scenes),
+        dissolves=sum(s.transition_in.kind == "dissolve" for s in scenes),
+        average_scene_s=round(end_s / max(len(scenes), 1), 3),
+        frames_analysed=index + 1,
+        analysis_fps=round((index + 1) / wall, 1) if wall > 0 else None,
+    )
+    progress(1.0, f"{len(scenes)} scenes in {index + 1} frames")
+    return VideoAnalysis(
+        scenes=scenes, summary=summary, warnings=warnings, frames=index + 1, duration_s=round(end_s, 3),
+        start_time_s=round(t0 or 0.0, 3), width=width, height=height, rotation=rotation,
+        stream_index=stream.index, decode_s=round(decode_s, 3),
+        keyframes_written=picker.written if picker else 0,
+    )
