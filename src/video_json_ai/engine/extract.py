@@ -79,9 +79,30 @@ def _summary(meta, report: Report | None = None) -> Summary:  # type: ignore[no-
 
 
 def _video_pass(path, report, features, options, keyframes_dir, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
-    for feature in ("scenes", "keyframes", "text"):
-        if feature in features:
-            warnings.append(f"'{feature}' is not available in this version yet: the field is left out, not guessed.")
+    """The one decode pass: scenes, keyframes and (when asked) frame samplers for text."""
+    from video_json_ai.engine.pipeline import analyze_video
+
+    t0 = time.perf_counter()
+    wants_keyframes = "keyframes" in features
+    scene_options = options if wants_keyframes else options.model_copy(update={"write_keyframes": False})
+    analyzers: list = []
+    if "text" in features:
+        warnings.append("'text' is not available in this version yet: the field is left out, not guessed.")
+    analysis = analyze_video(
+        path,
+        scene_options,
+        keyframes_dir=keyframes_dir if wants_keyframes else None,
+        extra_analyzers=analyzers,
+        progress=progress,
+        cancel=cancel,
+    )
+    if not wants_keyframes:
+        for scene in analysis.scenes:
+            scene.keyframe = None
+    report.scenes = analysis.scenes
+    report.scenes_summary = analysis.summary
+    warnings.extend(analysis.warnings)
+    timings["video_pass"] = round(time.perf_counter() - t0, 4)
 
 
 def _audio(path, report, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
