@@ -9,6 +9,8 @@ import av
 import numpy as np
 
 RATE = 48000
+SYNC_S = 0.040
+"""A flash and its click may drift apart at most this much (the issue's bar)."""
 
 
 def make_flash_clip(
@@ -114,3 +116,19 @@ def frames_luma(path: Path, count: int | None = None) -> list[np.ndarray]:
             if count is not None and len(out) >= count:
                 break
     return out
+
+
+def assert_in_sync(path: Path, expected_flashes: list[float]) -> None:
+    """The flashes are where expected (within SYNC_S) and each click is heard with its flash."""
+    flashes, clicks = flash_times(path), click_times(path)
+    assert len(flashes) == len(expected_flashes), (flashes, expected_flashes)
+    for want, got in zip(expected_flashes, flashes):
+        assert abs(got - want) <= SYNC_S, (flashes, expected_flashes)
+    assert len(clicks) == len(flashes), (flashes, clicks)
+    for f, c in zip(flashes, clicks):
+        assert abs(f - c) <= SYNC_S, f"flash at {f:.3f} s, click at {c:.3f} s"
+
+
+def sync_offsets(path: Path) -> list[float]:
+    """Click time minus flash time (s) for each flash, for reports."""
+    return [round(c - f, 4) for f, c in zip(flash_times(path), click_times(path))]

@@ -8,14 +8,13 @@ import av
 import numpy as np
 import pytest
 
-from tests.clips_render import click_times, flash_times, frames_luma, make_flash_clip
+from tests.clips_render import SYNC_S, assert_in_sync, click_times, flash_times, frames_luma, make_flash_clip
 from video_json_ai.engine.render import plan_render, render
-from video_json_ai.engine.render_output import default_output_name, partial_name, probe_output, remove_partials
+from video_json_ai.engine.render_geometry import output_size
+from video_json_ai.engine.render_output import default_output_name, probe_output
 from video_json_ai.errors import Cancelled, InvalidInput
 from video_json_ai.models.render import RenderOptions, RenderSegment
 from video_json_ai.progress import CancelToken, no_progress
-
-SYNC_S = 0.040
 
 
 def run(segments: list[RenderSegment], out: Path, **options: object) -> object:
@@ -24,16 +23,6 @@ def run(segments: list[RenderSegment], out: Path, **options: object) -> object:
 
 def seg(path: Path, start: float = 0.0, end: float | None = None) -> RenderSegment:
     return RenderSegment(path=str(path), start_s=start, end_s=end)
-
-
-def assert_in_sync(path: Path, expected_flashes: list[float]) -> None:
-    flashes, clicks = flash_times(path), click_times(path)
-    assert len(flashes) == len(expected_flashes), (flashes, expected_flashes)
-    for want, got in zip(expected_flashes, flashes):
-        assert abs(got - want) <= SYNC_S, (flashes, expected_flashes)
-    assert len(clicks) == len(flashes), (flashes, clicks)
-    for f, c in zip(flashes, clicks):
-        assert abs(f - c) <= SYNC_S, f"flash at {f:.3f} s, click at {c:.3f} s"
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +58,6 @@ def test_trim_is_frame_accurate(flash: Path, tmp_path: Path) -> None:
     assert flash_times(on) == [0.0] and abs(click_times(on)[0]) <= SYNC_S
     assert flash_times(after) == [] and click_times(after) == []
     assert probe_output(on).duration_s == 0.6 and probe_output(after).duration_s == 0.56
-
-
-def test_killed_render_partials_can_be_removed(tmp_path: Path) -> None:
-    final = tmp_path / "x.mp4"
-    left = partial_name(final)
-    left.write_bytes(b"half")
-    other = tmp_path / ".y.1234.partial.mp4"
-    other.write_bytes(b"other render")
-    assert remove_partials(final) == [left] and not left.exists() and other.exists()
 
 
 def test_source_without_sound_gets_silence(flash: Path, tmp_path: Path) -> None:
@@ -122,7 +102,7 @@ def _bars(lumas: list[np.ndarray], rows: slice) -> float:
 
 
 def test_vertical_1080x1920_crop_and_pad(tmp_path: Path) -> None:
-    src = make_flash_clip(tmp_path / "wide.mp4", seconds=1.0, flashes_s=(), tint=120)
+    src = make_flash_clip(tmp_path / "wide.mp4", seconds=0.4, flashes_s=(), tint=120)
     results = {}
     for fit, style in (("crop", "blur"), ("pad", "blur"), ("pad", "black")):
         out = tmp_path / f"v_{fit}_{style}.mp4"
@@ -130,7 +110,7 @@ def test_vertical_1080x1920_crop_and_pad(tmp_path: Path) -> None:
             quality="low")
         got = probe_output(out)
         assert (got.width, got.height) == (1080, 1920)
-        assert abs(got.duration_s - 1.0) <= 0.04
+        assert abs(got.duration_s - 0.4) <= 0.04
         results[(fit, style)] = frames_luma(out, 3)
     top = slice(0, 600)  # the picture covers rows ~656..1264 when padded
     middle = slice(800, 1100)
@@ -193,6 +173,21 @@ def test_no_upscale_and_caps(tmp_path: Path) -> None:
     assert plan.size == (1080, 1350)
 
 
+def test_output_size_caps_and_shapes() -> None:
+    def size(first: tuple[int, int], resolution: str = "source", aspect: str = "source", up: bool = False):  # noqa: ANN202
+        return output_size(first=first, largest_short_side=min(first), resolution=resolution,  # type: ignore[arg-type]
+                           aspect=aspect, allow_upscale=up)  # type: ignore[arg-type]
+
+    uhd, uhd_portrait = (3840, 2160), (2160, 3840)
+    assert size(uhd) == (1920, 1080) and size(uhd_portrait) == (1080, 1920)  # capped unless 2160p
+    assert size(uhd, "2160p") == (3840, 2160) and size(uhd, "2160p", "9:16") == (2160, 3840)
+    assert size(uhd, aspect="9:16") == (1080, 1920) and size(uhd, "1080p", "4:5") == (1080, 1350)
+    assert size((1920, 1080), "720p", "1:1") == (720, 720)
+    assert size((1280, 720), "1080p") == (1280, 720)  # never upscaled ...
+    assert size((1280, 720), "1080p", up=True) == (1920, 1080)  # ... unless asked
+    assert size((640, 480), aspect="16:9") == (854, 480)
+
+
 def test_bad_requests_get_clear_errors(flash: Path, tmp_path: Path) -> None:
     out = tmp_path / "bad.mp4"
     cases = [
@@ -209,6 +204,11 @@ def test_bad_requests_get_clear_errors(flash: Path, tmp_path: Path) -> None:
         with pytest.raises(InvalidInput, match=words) as err:
             render(segments, options, out, progress=no_progress, cancel=CancelToken())
         assert err.value.fix, words
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(tmp_path / "still.png")
+    with pytest.raises(InvalidInput, match="is a still image"):
+        run([seg(tmp_path / "still.png")], out)
     mute = make_flash_clip(tmp_path / "mute.mp4", audio=False, seconds=0.4, flashes_s=())
     with pytest.raises(InvalidInput, match="has sound"):
         run([seg(mute)], tmp_path / "mute.mp3", format="mp3")
@@ -255,3 +255,68 @@ def test_default_output_name() -> None:
     assert name == "My-demo-final_1080p_9x16-crop_high.mp4"
     assert default_output_name("talk", RenderOptions(format="mp3", quality="low")) == "talk_low.mp3"
     assert default_output_name("a", RenderOptions(format="webm"), extra="scenes 2,5").endswith("_scenes-2-5_high.webm")
+
+
+def _nearest(frame: np.ndarray, source: list[np.ndarray], around: int) -> int:
+    """Index (among around-1..around+1) of the source frame closest to ``frame``."""
+    candidates = [i for i in (around - 1, around, around + 1) if 0 <= i < len(source)]
+    return min(candidates, key=lambda i: float(np.abs(source[i] - frame).mean()))
+
+
+def test_shared_counter_clip_trim_is_frame_exact_and_goes_vertical(shared_media: Path, tmp_path: Path) -> None:
+    src = shared_media / "counter.mp4"  # 1920x1080, 10 fps, each frame shows its number; frame k at k/10 s
+    out = tmp_path / "counter.mp4"
+    run([seg(src, 1.0, 1.8)], out, quality="low")
+    got = probe_output(out)
+    assert (got.width, got.height, got.fps, got.duration_s) == (1920, 1080, 10.0, 0.8)
+    source, frames = frames_luma(src), frames_luma(out)
+    assert len(frames) == 8
+    assert [_nearest(f, source, 10 + k) for k, f in enumerate(frames)] == list(range(10, 18))
+    for fit in ("crop", "pad"):  # a real 16:9 1080p source to 9:16 1080x1920, not upscaled
+        vertical = tmp_path / f"vertical-{fit}.mp4"
+        run([seg(src, 1.0, 1.4)], vertical, aspect="9:16", resolution="1080p", fit=fit, pad_style="black",
+            quality="low")
+        got = probe_output(vertical)
+        assert (got.width, got.height, got.duration_s) == (1080, 1920, 0.4)
+        luma = frames_luma(vertical, 1)[0]
+        if fit == "pad":  # black bars; the whole picture between them, its frame number bottom right
+            assert luma[:600].mean() < 5 and luma[-600:].mean() < 5 and luma[1100:1260, 700:].std() > 20
+        else:  # the grey picture up to the edges (the centre crop cuts the number off)
+            assert luma[:600].mean() > 80 and luma[-600:].mean() > 80
+
+
+def test_shared_anamorphic_clip_keeps_its_shape_and_cut(shared_media: Path, tmp_path: Path) -> None:
+    src = shared_media / "issue-195-aspect-ratio.mp4"  # 704x576 stored, 16:11 pixels; a hard cut at frame 70
+    out = tmp_path / "pal.mp4"
+    run([seg(src, 2.0, 3.6)], out, resolution="480p", quality="low")
+    got = probe_output(out)
+    assert (got.width, got.height, got.audio_codec) == (854, 480, "aac")
+    assert abs(got.duration_s - 1.6) <= 1 / 25 + 1e-6
+    frames = frames_luma(out)
+    jumps = [float(np.abs(b - a).mean()) for a, b in zip(frames, frames[1:])]
+    assert int(np.argmax(jumps)) + 1 == 20  # the cut at 2.8 s is output frame 20 (0.8 s)
+
+
+def test_shared_clip_starting_late_counts_from_its_first_frame(shared_media: Path, tmp_path: Path) -> None:
+    src = shared_media / "delayed_start.mp4"  # the stream starts at 1.075 s; 24 frames at 25 fps
+    out = tmp_path / "late.mp4"
+    run([seg(src, 0.4)], out)
+    got = probe_output(out)
+    assert abs(got.duration_s - 0.56) <= 1 / 25 + 1e-6
+    source, frames = frames_luma(src), frames_luma(out)
+    assert len(frames) == 14 and _nearest(frames[0], source, 10) == 10
+
+
+def test_title_reads_back_by_ocr(tmp_path: Path) -> None:
+    rapidocr = pytest.importorskip("rapidocr", reason="OCR (rapidocr) is not installed")
+    src = make_flash_clip(tmp_path / "wide.mp4", width=640, height=360, seconds=1.2, flashes_s=())
+    out = tmp_path / "titled.mp4"
+    run([seg(src)], out, title="Launch day 2026", title_position="top", title_duration_s=0.6)
+    engine = rapidocr.RapidOCR(params={"Global.use_cls": False, "Global.log_level": "error", "Det.limit_type": "max",
+                                       "Det.limit_side_len": 640})
+    with av.open(str(out)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    first, late = engine(frames[2]), engine(frames[-1])
+    assert first.txts and "Launch day 2026" in " ".join(first.txts), first.txts
+    assert first.boxes is not None and float(np.asarray(first.boxes)[..., 1].max()) < 180  # the top half
+    assert "Launch" not in " ".join(late.txts or ())  # gone after title_duration_s

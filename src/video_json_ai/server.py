@@ -20,6 +20,7 @@ from video_json_ai.errors import VideoJsonError
 from video_json_ai.features import resolve_features
 from video_json_ai.jobs import Job
 from video_json_ai.models.render import (
+    PadStyle,
     RenderAspect,
     RenderFit,
     RenderFormat,
@@ -166,7 +167,8 @@ def create_server(app: App | None = None) -> MCPServer:
         Local backend: free and offline; roughly real time or faster (a 2-minute 1080p video takes
         about 10-15 s). Results are cached: asking again is instant. Long videos return a job_id
         after wait_seconds; poll get_state(job_id). Scenes are paged (cursor/next_cursor); the full
-        report is written to report_path. Cloud backend: the instructions go to the NemoVideo agent.
+        report is written to report_path. Cloud backend: the instructions go to the NemoVideo agent
+        (video_id optional); asking for credits, status, an export or an upload runs that directly.
         """
         try:
             chosen = resolve_features(features, instructions)
@@ -174,7 +176,7 @@ def create_server(app: App | None = None) -> MCPServer:
                 video_id=video_id, source=source, instructions=instructions, features=chosen, refresh=refresh,
                 scene_options=SceneOptions(sensitivity=sensitivity, min_scene_s=min_scene_s),
             )
-            if not video_id and not source:
+            if not video_id and not source and not cloud:  # cloud: the session holds the videos; text is routed
                 raise VideoJsonError("No video given", "Pass video_id (from upload_video) or source (a file path).")
             job = await run_job(ctx, "extract", lambda p, c: app.backend.extract(request, progress=p, cancel=c),
                                 wait_seconds, video_id=video_id)
@@ -245,9 +247,11 @@ def create_server(app: App | None = None) -> MCPServer:
         video_id: Annotated[str | None, Field(max_length=200, description="Render this video only; omit for the whole timeline.")] = None,
         format: Annotated[RenderFormat, Field(description="mp4 (H.264+AAC), webm (VP9+Opus), gif, mp3 or wav.")] = "mp4",
         quality: Annotated[RenderQuality, Field(description="low, medium, high or max.")] = "high",
-        resolution: Annotated[RenderResolution, Field(description="2160p, 1080p, 720p, 480p or source (never upscaled).")] = "source",
+        resolution: Annotated[RenderResolution, Field(description="2160p, 1080p, 720p, 480p or source (never upscaled unless upscale is true).")] = "source",
         aspect: Annotated[RenderAspect, Field(description="16:9, 9:16, 1:1, 4:5 or source.")] = "source",
         fit: Annotated[RenderFit, Field(description="How to reach the aspect: pad (bars) or crop (centre).")] = "pad",
+        pad_style: Annotated[PadStyle, Field(description="Bars when fit is pad: blur (the picture, blurred) or black.")] = "blur",
+        upscale: Annotated[bool, Field(description="Allow a resolution above the largest source's (off: never upscaled).")] = False,
         start_s: Annotated[float | None, Field(ge=0, description="Trim: start, seconds.")] = None,
         end_s: Annotated[float | None, Field(gt=0, description="Trim: end, seconds.")] = None,
         scenes: Annotated[list[int] | None, Field(max_length=500, description="Scene indices (from extract_json) to keep, in order.")] = None,
@@ -259,13 +263,14 @@ def create_server(app: App | None = None) -> MCPServer:
         wait_seconds: WaitSeconds = WAIT_DEFAULT_S,
     ) -> ExportResult:
         """Render the timeline (all uploaded videos in order) or one video to a platform-ready file:
-        trims, scene selection, resizing, 9:16/1:1 versions, a title. Free. Takes about as long as the
-        video plays or less; long renders return a job_id after wait_seconds (poll get_state).
-        Never overwrites an existing file."""
+        MP4 (H.264+AAC), WebM, GIF, or MP3/WAV sound only; trims, scene selection (indices from
+        extract_json's scenes: extract them first), resizing, 9:16/1:1/4:5 versions, a title. Free.
+        Takes about as long as the video plays or less; long renders return a job_id after
+        wait_seconds (poll get_state). Never overwrites an existing file; get_state lists exports."""
         try:
             request = RenderRequest(
                 video_id=video_id, format=format, quality=quality, resolution=resolution, aspect=aspect, fit=fit,
-                start_s=start_s, end_s=end_s, scenes=scenes, title=title, title_position=title_position,
+                pad_style=pad_style, allow_upscale=upscale, start_s=start_s, end_s=end_s, scenes=scenes, title=title, title_position=title_position,
                 title_duration_s=title_duration_s, output_path=output_path,
             )
             if start_s is not None and end_s is not None and end_s <= start_s:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import anyio
 
-from video_json_ai.backends.render_plan import output_path_for, plan_spans, to_segments
+from video_json_ai.backends.render_plan import name_extra, output_path_for, plan_spans, to_segments
 from video_json_ai.config import Config
 from video_json_ai.engine.extract import build_report
 from video_json_ai.engine.probe import probe, summarize
@@ -64,6 +67,18 @@ def timeline_for(videos: list[VideoEntry]) -> Timeline:
                     tracks=[Track(index=0, type="video", segments=segments)] if segments else [])
 
 
+def generated_media_entry(export: ExportInfo) -> dict[str, object]:
+    """A finished render as the draft's generated media (the shape the cloud draft lists)."""
+    kind = "audio" if export.width is None else "video"
+    return {
+        "type": kind, "source": "export_render", "export_id": export.export_id, "path": export.path,
+        "name": Path(export.path).name if export.path else None, "format": export.format,
+        "duration_s": export.duration_s, "width": export.width, "height": export.height,
+        "video_codec": export.video_codec, "audio_codec": export.audio_codec, "size_bytes": export.size_bytes,
+        "source_video_ids": export.source_video_ids, "created_at": export.created_at,
+    }
+
+
 class LocalBackend:
     name = "local"
 
@@ -75,6 +90,9 @@ class LocalBackend:
             session = "local"
             store.set_value(SESSION_KEY, session)
         self.session_id = session
+        self._rendering: set[Path] = set()
+        """Final paths of renders still running (not on disk yet): two renders never pick one name."""
+        self._rendering_lock = threading.Lock()
 
     # -- upload -----------------------------------------------------------------------------
     async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
@@ -170,12 +188,14 @@ class LocalBackend:
 
     async def session_state(self) -> SessionState:
         videos = self.video_entries()
+        exports = [ExportInfo.model_validate(e) for e in self.store.exports(self.session_id)]
         return SessionState(
             backend=self.name,
             session_id=self.session_id,
             videos=videos,
             timeline=timeline_for(videos),
-            exports=[ExportInfo.model_validate(e) for e in self.store.exports(self.session_id)],
+            exports=exports,
+            generated_media=[generated_media_entry(e) for e in exports],
         )
 
     async def credits(self) -> CreditsResult:
@@ -187,7 +207,16 @@ class LocalBackend:
 
     # -- export -----------------------------------------------------------------------------
     async def export(self, request: RenderRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
-        return await anyio.to_thread.run_sync(self._export_sync, request, progress, cancel)
+        work = asyncio.ensure_future(anyio.to_thread.run_sync(self._export_sync, request, progress, cancel))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            # Stop the worker and wait until it is gone and its temporary file deleted, so a job
+            # that reads 'cancelled' has left nothing behind.
+            cancel.cancel()
+            with contextlib.suppress(BaseException):
+                await work
+            raise
 
     def _scenes_of(self, video_id: str) -> list[Scene] | None:
         path = self.store.latest_report(video_id, with_scenes=True)
@@ -195,20 +224,30 @@ class LocalBackend:
 
     def _export_sync(self, request: RenderRequest, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
         from video_json_ai.engine.render import default_output_name, render
+        from video_json_ai.engine.render_output import partial_name
 
         spans = plan_spans(request, self.store.videos(self.session_id), self._scenes_of)
         options = RenderOptions(
             format=request.format, quality=request.quality, resolution=request.resolution, aspect=request.aspect,
-            fit=request.fit, title=request.title, title_position=request.title_position,
-            title_duration_s=request.title_duration_s,
+            fit=request.fit, pad_style=request.pad_style, allow_upscale=request.allow_upscale, title=request.title,
+            title_position=request.title_position, title_duration_s=request.title_duration_s,
         )
         first = Path(spans[0].path).stem if len({s.video_id for s in spans}) == 1 else "timeline"
-        target = output_path_for(request, self.config, default_output_name(first, options))
-        info = run_in_worker(
-            render,
-            {"segments": to_segments(spans), "options": options, "output_path": target},
-            progress=progress, cancel=cancel, what="the render",
-        )
+        name = default_output_name(first, options, name_extra(request))
+        with self._rendering_lock:
+            target = output_path_for(request, self.config, name, busy=self._rendering).absolute()
+            self._rendering.add(target)
+        temp = partial_name(target)
+        try:
+            info = run_in_worker(
+                render,
+                {"segments": to_segments(spans), "options": options, "output_path": target, "temp_path": temp},
+                progress=progress, cancel=cancel, what="the render",
+            )
+        finally:
+            temp.unlink(missing_ok=True)  # a killed or crashed worker cannot remove its own
+            with self._rendering_lock:
+                self._rendering.discard(target)
         info = info.model_copy(update={
             "source_video_ids": list(dict.fromkeys(s.video_id for s in spans)),
             "settings": request.model_dump(mode="json", exclude_none=True, exclude={"download"}),

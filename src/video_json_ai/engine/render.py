@@ -121,12 +121,19 @@ def _check_span(seg: RenderSegment, want_video: bool) -> SourceSpan:
             raise InvalidInput(f"'{path.name}' has no picture", "Render it as mp3 or wav, or leave it out.")
         if v is None and a is None:
             raise MediaError(f"'{path.name}' holds no video or audio stream", "Pass a video file.")
+        # Times count from the first picture whenever there is one (as the scenes of a report do),
+        # so an mp3 cut of a video starts where the mp4 cut would.
+        first = v if v is not None else a
         main = v if want_video else (a or v)
-        assert main is not None
+        assert first is not None and main is not None
         cstart = c.start_time / av.time_base if c.start_time is not None else 0.0
-        origin = float(main.start_time * main.time_base) if main.start_time is not None else cstart
+        origin = float(first.start_time * first.time_base) if first.start_time is not None else cstart
+        main_start = float(main.start_time * main.time_base) if main.start_time is not None else origin
+        if c.format.name.endswith("_pipe") or c.format.name.startswith("image2"):
+            raise InvalidInput(f"'{path.name}' is a still image: only videos and sound can be rendered",
+                               "Leave it out (pass video_id of a video), or turn it into a video clip first.")
         if main.duration and main.time_base:
-            duration = float(main.duration * main.time_base)
+            duration = float(main.duration * main.time_base) + main_start - origin
         elif c.duration:
             duration = c.duration / av.time_base - (origin - cstart)
         else:
@@ -221,21 +228,27 @@ def render(
     progress: ProgressFn,
     cancel: CancelToken,
     overwrite: bool = False,
+    temp_path: Path | None = None,
 ) -> ExportInfo:
     """Render ``segments`` in order to ``output_path``; return what was written.
 
     Raises InvalidInput (bad request), MediaError (unreadable source), Cancelled. On any failure
     nothing is left under ``output_path``; an existing file there is kept unless ``overwrite``.
+    ``temp_path`` (beside ``output_path``) names the file written until the end, so a caller that
+    kills this process can delete it (see ``render_output.partial_name``).
     """
     final = check_output_path(Path(output_path), options, overwrite)
     plan = plan_render(segments, options)
     cancel.raise_if_cancelled()
     title = None
+    if options.title and plan.size is None:
+        raise InvalidInput(f"A title cannot be shown in {options.format}: it has no picture",
+                           "Leave title out, or render mp4, webm or gif.")
     if options.title and plan.size is not None:
         title = TitleOverlay.draw(options.title, plan.size[0], plan.size[1], options.title_position,
                                   options.title_duration_s)
     progress(0.0, f"rendering {plan.duration_s:.1f} s to {final.name}")
-    with atomic_output(final, overwrite) as tmp:
+    with atomic_output(final, overwrite, temp_path) as tmp:
         writer: Writer
         if options.format == "gif":
             assert plan.fps is not None

@@ -117,27 +117,18 @@ def partial_name(final: Path) -> Path:
     return final.with_name(f".{final.stem}.{uuid.uuid4().hex[:8]}.partial{final.suffix}")
 
 
-def remove_partials(final: Path) -> list[Path]:
-    """Delete the temporary files of renders to ``final`` that did not finish.
-
-    ``atomic_output`` deletes its own temporary file, but a worker process that is killed cannot.
-    Call this after killing one; do not call it while another render to the same name runs.
-    """
-    removed = []
-    for path in Path(final).parent.glob(f".{Path(final).stem}.*.partial{Path(final).suffix}"):
-        path.unlink(missing_ok=True)
-        removed.append(path)
-    return removed
-
-
 @contextmanager
-def atomic_output(final: Path, overwrite: bool) -> Iterator[Path]:
-    """Yield a temporary path; on success it becomes ``final``; on any error it is deleted.
+def atomic_output(final: Path, overwrite: bool, tmp: Path | None = None) -> Iterator[Path]:
+    """Yield a temporary path (``tmp``, else a fresh one beside ``final``); on success it becomes
+    ``final``; on any error it is deleted.
 
     Without ``overwrite`` an existing ``final`` is never replaced, even one that appeared while
     rendering (hard link, which fails if the name is taken).
     """
-    tmp = partial_name(final)
+    tmp = Path(tmp) if tmp is not None else partial_name(final)
+    if tmp.parent != final.parent:
+        raise InvalidInput(f"The temporary file '{tmp}' is not beside '{final}'",
+                           "Pass a temporary path in the output folder (see partial_name).")
     try:
         yield tmp
         if overwrite:

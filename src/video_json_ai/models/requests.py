@@ -6,6 +6,7 @@ from pydantic import Field
 
 from video_json_ai.models.common import Model
 from video_json_ai.models.render import (
+    PadStyle,
     RenderAspect,
     RenderFit,
     RenderFormat,
@@ -33,6 +34,8 @@ class RenderRequest(Model):
     resolution: RenderResolution = "source"
     aspect: RenderAspect = "source"
     fit: RenderFit = "pad"
+    pad_style: PadStyle = "blur"
+    allow_upscale: bool = False
     start_s: float | None = None
     end_s: float | None = None
     scenes: list[int] | None = None
