@@ -49,6 +49,8 @@ class Logged:
     headers: dict[str, str]
     json: Any = None
     upload: dict[str, Any] | None = None
+    peer: tuple[str, int] | None = None
+    """The client's address and port: one port per TCP connection (shows connection reuse)."""
 
 
 @dataclass
@@ -102,6 +104,8 @@ class NemoEmulator:
         self.free_plan = False
         self.render_polls = 2
         self.heartbeat_s = 0.002
+        self.upload_delay_s = 0.0
+        """Seconds the service 'processes' an upload before answering."""
         self.sse_script: list[tuple[Any, ...]] | None = None
         self.registered_tokens: set[str] = set()
 
@@ -124,13 +128,18 @@ class NemoEmulator:
     def forget_sessions(self) -> None:
         self.sessions.clear()
 
+    def issued_tokens(self) -> list[str]:
+        """Every token this service knows (anonymous ones it issued, registered ones)."""
+        return list(self.tokens)
+
     def requests(self, endpoint: str | None = None) -> list[Logged]:
         return [r for r in self.log if endpoint is None or r.endpoint == endpoint]
 
     # -- helpers -------------------------------------------------------------------------------
     def _record(self, endpoint: str, request: Request, body: Any = None, upload: dict[str, Any] | None = None) -> None:
+        peer = (request.client.host, request.client.port) if request.client else None
         self.log.append(Logged(endpoint, request.method, request.url.path, {k.lower(): v for k, v in request.headers.items()},
-                               body, upload))
+                               body, upload, peer))
 
     def _fault(self, endpoint: str) -> Response | None:
         if not self.faults[endpoint]:
@@ -196,7 +205,7 @@ class NemoEmulator:
         sid, task = f"sess_{uuid.uuid4().hex[:10]}", f"task_{uuid.uuid4().hex[:10]}"
         owner = self.tokens[auth]["client_id"] or "registered"
         self.sessions[sid] = Session(sid, task, owner, body["language"])
-        return self._ok({"task_id": task, "session_id": sid, "user_id": f"anon_{owner[:8]}"})
+        return self._ok({"task_id": task, "session_id": sid})
 
     async def upload(self, request: Request) -> Response:
         sid = request.path_params["sid"]
@@ -221,6 +230,7 @@ class NemoEmulator:
                 return JSONResponse({"code": 400, "message": "send files or {urls, source_type: url}"}, status_code=400)
         if (fault := self._fault("upload")) is not None:
             return fault
+        await asyncio.sleep(self.upload_delay_s)
         if isinstance(auth := self._auth(request), Response):
             return auth
         if isinstance(session := self._session(sid), Response):

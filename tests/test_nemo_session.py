@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.nemo_emulator import NemoEmulator, nemo_emulator, nemo_emulator_server, nemo_env  # noqa: F401
-from tests.nemo_helpers import Recorder, assert_no_secret, make_backend, stored_token
+from tests.nemo_helpers import _nemo_clip_bytes, clip  # noqa: F401
+from tests.nemo_helpers import Recorder, Seen, assert_no_secret, leak_scan, make_backend, stored_token  # noqa: F401
 from video_json_ai import __version__
 from video_json_ai.backends.nemo.auth import SESSION_KEY
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
@@ -130,10 +131,10 @@ async def test_full_session(nemo_env: dict[str, str], nemo_emulator: NemoEmulato
     assert_no_secret(token, *shown, caplog.text)
 
 
-async def test_url_upload(nemo_env: dict[str, str], nemo_emulator: NemoEmulator) -> None:
+async def test_url_upload(nemo_env: dict[str, str], nemo_emulator: NemoEmulator, leak_scan: Seen) -> None:
     backend = make_backend()
     try:
-        result = await backend.upload("https://example.com/media/city.mp4", progress=Recorder(), cancel=CancelToken())
+        result = leak_scan(await backend.upload("https://example.com/media/city.mp4", progress=Recorder(), cancel=CancelToken()))
     finally:
         await backend.aclose()
     [req] = nemo_emulator.requests("upload")
@@ -141,11 +142,12 @@ async def test_url_upload(nemo_env: dict[str, str], nemo_emulator: NemoEmulator)
     assert result.file_name == "city.mp4" and result.video_id.startswith("v_")
 
 
-async def test_title_answer_and_chinese_session(nemo_env: dict[str, str], nemo_emulator: NemoEmulator, clip: Path) -> None:
+async def test_title_answer_and_chinese_session(nemo_env: dict[str, str], nemo_emulator: NemoEmulator, clip: Path,
+                                                leak_scan: Seen) -> None:
     backend = make_backend()
     try:
-        result = await backend.extract(ExtractRequest(source=str(clip), instructions="add a title", features=[]),
-                                       progress=Recorder(), cancel=CancelToken())
+        result = leak_scan(await backend.extract(ExtractRequest(source=str(clip), instructions="add a title", features=[]),
+                                                 progress=Recorder(), cancel=CancelToken()))
     finally:
         await backend.aclose()
     assert result.cloud.text == ("Added the title. call get_state for a text summary of the tracks to check it, "
@@ -154,12 +156,13 @@ async def test_title_answer_and_chinese_session(nemo_env: dict[str, str], nemo_e
     assert result.cloud.changes == ["added track 2 (text) with 1 segment(s)"]
 
 
-async def test_chinese_instructions_start_a_chinese_session(nemo_env: dict[str, str], nemo_emulator: NemoEmulator) -> None:
+async def test_chinese_instructions_start_a_chinese_session(nemo_env: dict[str, str], nemo_emulator: NemoEmulator,
+                                                             leak_scan: Seen) -> None:
     backend = make_backend()
     nemo_emulator.sse_script = [("heartbeat",), ("text", "好的")]
     try:
-        result = await backend.extract(ExtractRequest(instructions="描述这个视频", features=[]),
-                                       progress=Recorder(), cancel=CancelToken())
+        result = leak_scan(await backend.extract(ExtractRequest(instructions="描述这个视频", features=[]),
+                                                 progress=Recorder(), cancel=CancelToken()))
     finally:
         await backend.aclose()
     assert nemo_emulator.requests("session")[0].json == {"task_name": "project", "language": "zh"}

@@ -43,12 +43,14 @@ class Segment(Model):
     source_in_s: float | None = Field(default=None, description="Start inside the source media.")
     volume: float | None = Field(default=None, description="Audio volume 0..1, where set.")
     text: str | None = None
+    metadata: dict[str, Any] | None = Field(default=None, description="Cloud backend: the draft segment's metadata (m).")
 
 
 class Track(Model):
     index: int
     type: Literal["video", "audio", "text", "other"]
     type_code: int | None = Field(default=None, description="The cloud draft's track type code (tt).")
+    metadata: dict[str, Any] | None = Field(default=None, description="Cloud backend: the draft track's metadata (m).")
     segments: list[Segment]
 
 

@@ -32,7 +32,7 @@ from video_json_ai.backends.nemo.client import DEFAULT_BASE, DEFAULT_REGISTER_UR
 from video_json_ai.backends.nemo.draft import changes_between, timeline_from_draft
 from video_json_ai.backends.nemo.errors import BAD_TOKEN, SESSION_NOT_FOUND, CloudError, error_for
 from video_json_ai.backends.nemo.multipart import FileBody
-from video_json_ai.backends.nemo.routing import is_chinese
+from video_json_ai.backends.nemo.routing import Action, file_in_text, is_chinese, route
 from video_json_ai.backends.nemo.sse import TextCollector, agent_events
 from video_json_ai.backends.nemo.wording import translate
 from video_json_ai.config import Config
@@ -55,9 +55,17 @@ CREDITS_PATH = "/api/credits/balance/simple"
 RENDER_PATH = "/api/render/proxy/lambda"
 DONE_STATUSES = ("completed", "complete", "succeeded", "success", "done", "finished")
 FAILED_STATUSES = ("failed", "error", "cancelled", "canceled", "timeout")
-RENDER_DEFAULTS = {"resolution": "source", "aspect": "source", "fit": "pad", "start_s": None, "end_s": None,
-                   "scenes": None, "title": None, "video_id": None}
-QUALITY = {"low": "low", "medium": "medium", "high": "high", "max": "high"}
+RENDER_DEFAULTS = {"resolution": "source", "aspect": "source", "fit": "pad", "pad_style": "blur", "allow_upscale": False,
+                   "start_s": None, "end_s": None, "scenes": None, "title": None, "video_id": None}
+"""Render options the cloud does not take (it renders the session's draft as it is)."""
+RENDER_OUTPUT = RenderOutput(format="mp4", quality="high")
+"""The spec's render output, sent exactly: the cloud renders H.264 MP4 at "high" quality."""
+UPLOAD_READ_TIMEOUT_S = 600.0
+"""How long the service may take to answer once a (large) upload has been sent."""
+
+
+ROUTED_TOOL: dict[str, str] = {"credits": "as check_credits", "state": "as get_state", "export": "as export_render",
+                               "upload": "as upload_video"}
 
 
 def _seconds(env: dict[str, str], name: str, default: float) -> float:
@@ -81,6 +89,8 @@ class Conversation:
     heartbeats: int = 0
     tool_calls: int = 0
     cut: bool = False
+    """The stream ended before the agent finished: dropped, or longer than the SSE limit."""
+    timed_out: bool = False
 
 
 class NemoBackend:
@@ -151,7 +161,9 @@ class NemoBackend:
                 return file_body, file_body.headers
 
             _, body_json = await self.client.call("POST", f"upload {path.name}", needs_session=True,
-                                                  path=lambda sid: UPLOAD_PATH.format(sid=sid), content=body)
+                                                  path=lambda sid: UPLOAD_PATH.format(sid=sid), content=body,
+                                                  timeout=httpx.Timeout(UPLOAD_READ_TIMEOUT_S,
+                                                                        connect=self.client.settings.connect_timeout_s))
             body = body_json
             name, size, local = path.name, path.stat().st_size, str(path)
         files = uploaded_files(body)
@@ -168,6 +180,11 @@ class NemoBackend:
 
     # -- extract ----------------------------------------------------------------------------------
     async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExtractResult:
+        """The instructions, routed as the spec's table says: credits / state / export / upload run
+        directly (nothing is sent to the agent); anything else is sent to the agent over SSE."""
+        action = route(request.instructions)
+        if action != "message":
+            return await self._routed(action, request, progress=progress, cancel=cancel)
         video_id = request.video_id
         if request.source:
             uploaded = await self.upload(request.source, progress=scaled(progress, 0.0, 0.1), cancel=cancel)
@@ -205,14 +222,49 @@ class NemoBackend:
             warnings=warnings,
         )
 
+    async def _routed(self, action: Action, request: ExtractRequest, *, progress: ProgressFn,
+                      cancel: CancelToken) -> ExtractResult:
+        """Do what the routing table sends ``action`` to, and say so in the result."""
+        video_id = request.video_id
+        source = request.source or (file_in_text(request.instructions) if action == "upload" else None)
+        if action == "upload" and not source:
+            raise InvalidInput("The instructions ask for an upload but name no file",
+                               "Pass source=<file path or http(s) URL> (or call upload_video), then ask for the edit.")
+        if source:
+            last = action == "upload"
+            uploaded = await self.upload(source, progress=scaled(progress, 0.0, 1.0 if last else 0.1), cancel=cancel)
+            video_id = uploaded.video_id
+            text, data = uploaded.message, uploaded.model_dump(mode="json", exclude_none=True)
+        if action == "credits":
+            credits = await self.credits()
+            text, data = credits.message, credits.model_dump(mode="json", exclude_none=True)
+        elif action == "state":
+            state = await self.session_state()
+            text = state.timeline.summary
+            data = {"session_id": state.session_id, "timeline": state.timeline.model_dump(mode="json"),
+                    "videos": [v.model_dump(mode="json", exclude_none=True) for v in state.videos]}
+        elif action == "export":
+            info = await self.export(RenderRequest(), progress=scaled(progress, 0.1 if source else 0.0, 1.0),
+                                     cancel=cancel)
+            text = f"Rendered the session's timeline to {info.path or info.url}."
+            data = info.model_dump(mode="json", exclude_none=True)
+        progress(1.0, "done")
+        note = f"Handled as '{action}' ({ROUTED_TOOL[action]}): nothing was sent to the agent."
+        return ExtractResult(
+            status="completed", progress=1.0, message=f"{text} {note}", video_id=video_id, features=[],
+            cloud=CloudAnswer(text=text, data={"action": action, **data}),
+        )
+
     @staticmethod
     def _extract_message(answer: str, conv: Conversation, after: Timeline | None, changes: list[str],
                          warnings: list[str]) -> str:
         changed = ("The timeline changed: " + "; ".join(changes) + ". ") if changes else ""
         summary = f"{after.summary}" if after else ""
         if conv.cut:
-            warnings.append("The connection to NemoVideo dropped before the agent finished; the result shows what "
-                            "is known. Call get_state to see the timeline, or send the request again.")
+            why = ("The agent did not finish within the stream's time limit (NEMO_SSE_TIMEOUT_S, 15 min by default)"
+                   if conv.timed_out else "The connection to NemoVideo dropped before the agent finished")
+            warnings.append(f"{why}; the result shows what is known. Call get_state to see the timeline before "
+                            "sending the request again (a repeated edit may be applied and charged twice).")
             known = "Partial answer received. " if answer else "No answer was received. "
             return f"The stream was cut before the agent finished. {known}{changed}{summary}".strip()
         if answer:
@@ -245,7 +297,12 @@ class NemoBackend:
 
             tg.start_soon(ticker)
             try:
-                await self._read_stream(text, conv, still_working, cancel)
+                with anyio.move_on_after(self.client.settings.sse_read_timeout_s) as limit:
+                    await self._read_stream(text, conv, still_working, cancel)
+                if limit.cancelled_caught:  # heartbeats for longer than the stream may run
+                    log.warning("the NemoVideo stream ran past %.0f s; reading the state instead",
+                                self.client.settings.sse_read_timeout_s)
+                    conv.cut = conv.timed_out = True
             except httpx.TransportError as exc:  # the stream was cut mid-way (read error, timeout, peer closed)
                 log.warning("the NemoVideo stream was cut: %s", type(exc).__name__)
                 conv.cut = True
@@ -314,7 +371,9 @@ class NemoBackend:
         if request.format != "mp4":
             raise InvalidInput(f"The cloud renders MP4 only, not {request.format}",
                                "Use format='mp4', or the local backend for other formats.")
-        unsupported = [k for k, v in RENDER_DEFAULTS.items() if getattr(request, k) != v]
+        unsupported = [k for k, v in RENDER_DEFAULTS.items() if getattr(request, k, v) != v]
+        if request.quality not in ("high", "max"):
+            unsupported.insert(0, "quality")
         if unsupported:
             raise InvalidInput(
                 f"The cloud render takes the session's timeline as it is; {', '.join(unsupported)} cannot be set here",
@@ -347,7 +406,7 @@ class NemoBackend:
         if not draft or not timeline_from_draft(draft).tracks:
             raise InvalidInput("Nothing to render: the session's timeline is empty",
                                "Upload a video and ask for an edit with extract_json first, then export.")
-        output = RenderOutput(format="mp4", quality=QUALITY[request.quality])
+        output = RENDER_OUTPUT
         progress(0.02, "starting the render")
         _, body = await self.client.call(
             "POST", "start the render", needs_session=True, path=lambda _: RENDER_PATH,

@@ -3,7 +3,8 @@
 Every call goes through ``NemoClient.call``, which applies the spec's error table:
 1001 → new anonymous token, retry once; 1002 → new session, retry once; 429 → wait
 ``retry_wait_s``, retry once; HTTP 400 "missing X-Client-Id" → (new) client id, retry once;
-5xx and dropped connections → bounded retries with backoff, for idempotent calls only.
+5xx and dropped connections → bounded retries (``attempts`` tries in all) with exponential backoff,
+for idempotent calls (GETs) only: a POST that may have reached the service is never sent twice.
 Everything else becomes a ``CloudError``. The token only ever goes into the Authorization
 header of requests to the API's own origin; it is never logged or put in a message.
 """
@@ -184,29 +185,26 @@ class NemoClient:
                 response = await self.http().send(request, stream=True)
             except httpx.TransportError as exc:
                 failures += 1
-                log.warning("NemoVideo %s failed: %s", what, type(exc).__name__)
-                if idempotent and failures < self.settings.attempts:
-                    await anyio.sleep(self.settings.backoff_s * 2 ** (failures - 1))
+                reached = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if idempotent and await self._backoff(failures, what, type(exc).__name__):
                     continue
-                raise connection_error(what, self.base) from None
+                raise connection_error(what, self.base, reached=reached, idempotent=idempotent) from None
             is_sse = "text/event-stream" in response.headers.get("content-type", "")
             if stream and is_sse and response.status_code == 200:
                 return response, None
             try:
                 raw = await response.aread()
-            except httpx.TransportError:
-                await response.aclose()
+            except httpx.TransportError as exc:
                 failures += 1
-                if idempotent and failures < self.settings.attempts:
-                    await anyio.sleep(self.settings.backoff_s * 2 ** (failures - 1))
+                if idempotent and await self._backoff(failures, what, type(exc).__name__):
                     continue
-                raise connection_error(what, self.base) from None
+                raise connection_error(what, self.base, reached=True, idempotent=idempotent) from None
             finally:
                 await response.aclose()
             body = _json(raw)
             signal = classify(response.status_code, body)
             if signal is not None:
-                retry = await self._recover(signal, recovered, needs_session=needs_session, authed=authed,
+                retry = await self._recover(signal, recovered, what=what, needs_session=needs_session, authed=authed,
                                             idempotent=idempotent, failures=failures + (signal.kind == "server"))
                 if signal.kind == "server":
                     failures += 1
@@ -222,16 +220,22 @@ class NemoClient:
                 raise error
             return response, body
 
-    async def _recover(self, signal: Retryable, recovered: set[str], *, needs_session: bool, authed: bool,
+    async def _backoff(self, failures: int, what: str, reason: str) -> bool:
+        """Wait before try ``failures + 1`` (exponential backoff); False when the tries are used up."""
+        if failures >= self.settings.attempts:
+            return False
+        delay = self.settings.backoff_s * 2 ** (failures - 1)
+        log.warning("NemoVideo: %s failed (%s); try %d of %d in %.2f s", what, reason, failures + 1,
+                    self.settings.attempts, delay)
+        await anyio.sleep(delay)
+        return True
+
+    async def _recover(self, signal: Retryable, recovered: set[str], *, what: str, needs_session: bool, authed: bool,
                        idempotent: bool, failures: int) -> bool:
         """Do what the spec says for ``signal``; True when the call should be sent again."""
         kind = signal.kind
         if kind == "server":
-            if idempotent and failures < self.settings.attempts:
-                log.warning("NemoVideo answered HTTP %s; retrying", signal.status)
-                await anyio.sleep(self.settings.backoff_s * 2 ** (failures - 1))
-                return True
-            return False
+            return idempotent and await self._backoff(failures, what, f"HTTP {signal.status}")
         if kind in recovered:
             return False
         if kind == "token":

@@ -1,8 +1,9 @@
 """The cloud draft (short field names) → a readable timeline, a one-line summary, and what changed.
 
 Draft fields, from the spec: ``t`` tracks, ``tt`` track type (0 video, 1 audio, 7 text), ``sg``
-segments, ``d`` duration in ms, ``m`` metadata. The spec does not name the segment fields; we
-read the most plausible ones (see ``START_KEYS`` etc.) and fall back gracefully.
+segments, ``d`` duration in ms, ``m`` metadata (kept as ``metadata`` on tracks and segments). The
+spec does not name the segment fields; we read the most plausible ones (see ``START_KEYS`` etc.)
+and fall back gracefully.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def _segment(raw: Any, track_type: str, position: float) -> Segment:
         source_in_s=round(source_in / 1000, 3) if source_in is not None else None,
         volume=volume,
         text=str(text) if text is not None else None,
+        metadata=meta or None,
     )
 
 
@@ -116,7 +118,8 @@ def timeline_from_draft(draft: Any) -> Timeline:
             seg = _segment(seg_raw, kind, position)
             segments.append(seg)
             position = seg.end_s
-        track = Track(index=index, type=kind, type_code=type_code, segments=segments)  # type: ignore[arg-type]
+        track = Track(index=index, type=kind, type_code=type_code, metadata=_meta(item) or None,  # type: ignore[arg-type]
+                      segments=segments)
         tracks.append(track)
         lines.append(f"{index + 1}. {_describe(_label(track, _meta(item)), track)}")
     duration_ms = _num(draft.get("d")) if isinstance(draft, dict) else None

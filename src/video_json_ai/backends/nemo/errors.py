@@ -73,17 +73,22 @@ def mentions_client_id(body: Any) -> bool:
 
 
 def classify(status: int, body: Any) -> Retryable | None:
-    """The recoverable condition in a response, if any (checked before ``error_for``)."""
+    """The recoverable condition in a response, if any (checked before ``error_for``).
+
+    The spec's own codes (``code`` field) come first; then the HTTP status. A body ``code`` that
+    merely repeats the HTTP status (``{"code": 500}`` with HTTP 500) counts as the status.
+    """
     code = body_code(body)
-    if code == BAD_TOKEN or (code is None and status == 401):
+    if code == BAD_TOKEN or (code in (None, SUCCESS, 401) and status == 401):
         return Retryable("token", status, code)
     if code == SESSION_NOT_FOUND:
         return Retryable("session", status, code)
-    if status == 429:
+    if status == 429 or code == 429:
         return Retryable("rate_limit", status, code)
-    if status == 400 and code in (None, SUCCESS) and mentions_client_id(body):
+    generic = code in (None, SUCCESS, status)
+    if status == 400 and generic and mentions_client_id(body):
         return Retryable("client_id", status, code)
-    if status >= 500 and code in (None, SUCCESS):
+    if status >= 500 and generic:
         return Retryable("server", status, code)
     return None
 
@@ -116,9 +121,9 @@ def error_for(status: int, body: Any, *, what: str, register_url: str | None, se
                          "or unset it to use a free anonymous token.")
     if code == SESSION_NOT_FOUND:
         return CloudError("NemoVideo lost the editing session", "Try again: a new session is started automatically.")
-    if status == 402:
+    if status == 402 or code == 402:
         return CloudError("Your NemoVideo plan cannot export (this is a plan issue, not credits)", PLAN_MESSAGE)
-    if status == 429:
+    if status == 429 or code == 429:
         return CloudError("NemoVideo is rate limiting this client",
                           "Wait a minute and try again. Anonymous tokens are limited to one per client per 7 days: "
                           "set NEMO_TOKEN to your account's token to avoid the limit.")
@@ -139,6 +144,14 @@ def error_for(status: int, body: Any, *, what: str, register_url: str | None, se
     return None
 
 
-def connection_error(what: str, base: str) -> CloudError:
-    return CloudError(f"Could not reach NemoVideo at {base} to {what}",
-                      "Check the internet connection (and NEMO_API_BASE if you set it), then try again.")
+def connection_error(what: str, base: str, *, reached: bool = False, idempotent: bool = False) -> CloudError:
+    """A dropped or refused connection. ``reached``: the request got to the service before the drop."""
+    if not reached:
+        return CloudError(f"Could not reach NemoVideo at {base} to {what}",
+                          "Check the internet connection (and NEMO_API_BASE if you set it), then try again.")
+    if idempotent:
+        return CloudError(f"The connection to NemoVideo kept dropping while trying to {what}",
+                          "Try again in a minute; if it keeps failing, check the connection or the service status.")
+    return CloudError(f"The connection to NemoVideo dropped while trying to {what}; it was not retried "
+                      "automatically because it may already have been applied",
+                      "Call get_state to see whether it took effect, then try again if it did not.")
