@@ -123,6 +123,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         features = resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
         if args.format != "json" and "scenes" not in features:
             features = resolve_features([*features, "scenes"], "")
+        if (args.transcript_srt or args.transcript_vtt) and "transcript" not in features:
+            features = resolve_features([*features, "transcript"], "")
         request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=features,
                                  refresh=args.refresh,
                                  scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene))
@@ -131,6 +133,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         report = result.report
         if args.keyframes_dir and report is not None:
             _copy_keyframes(report, Path(args.keyframes_dir))
+        if args.transcript_srt or args.transcript_vtt:
+            _write_transcripts(report, args.transcript_srt, args.transcript_vtt)
         if args.format == "json":
             pretty = sys.stdout.isatty() and not args.output
             payload = report if report is not None else result
@@ -141,6 +145,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     finally:
         app.close()
     return 0
+
+
+def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # type: ignore[no-untyped-def]
+    from video_json_ai.engine.transcript import transcript_srt, transcript_vtt, write_text_atomic
+    from video_json_ai.errors import NotAvailable
+
+    if report is None or report.transcript is None:
+        why = next((w for w in (report.warnings if report else []) if "transcript" in w), "no transcript was made")
+        raise NotAvailable(why, "No subtitle file was written.")
+    for target, render in ((srt, transcript_srt), (vtt, transcript_vtt)):
+        if target:
+            write_text_atomic(Path(target), render(report.transcript))
+            print(f"transcript in {target}", file=sys.stderr)
 
 
 def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-def]
@@ -154,6 +171,41 @@ def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-de
             shutil.copyfile(scene.keyframe.path, tmp)
             os.replace(tmp, dest)
     print(f"keyframes in {target}", file=sys.stderr)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from video_json_ai.errors import InvalidInput
+    from video_json_ai.models.requests import ExtractRequest, RenderRequest
+
+    video = Path(args.video)
+    output = Path(args.output) if args.output else None
+    app = _app_for_paths(*(p for p in (video, output) if p is not None))
+    try:
+        try:
+            scenes = [int(i) for i in args.scenes.split(",") if i.strip()] if args.scenes else None
+        except ValueError:
+            raise InvalidInput(f"--scenes '{args.scenes}' is not a list of scene numbers",
+                               "Pass scene indices from the report, e.g. --scenes 2,5.") from None
+        uploaded = _run_job(app, "upload", lambda p, c: app.backend.upload(str(video), progress=p, cancel=c),
+                            f"check {video.name}")
+        if scenes:  # the scene indices of the report: extract scenes first (cached when done before)
+            extract = ExtractRequest(video_id=uploaded.video_id, features=["scenes"])
+            _run_job(app, "extract", lambda p, c: app.backend.extract(extract, progress=p, cancel=c),
+                     f"scenes {video.name}")
+        request = RenderRequest(
+            video_id=uploaded.video_id, format=args.format, quality=args.quality, resolution=args.resolution,
+            aspect=args.aspect, fit=args.fit, pad_style=args.pad_style, allow_upscale=args.upscale,
+            start_s=args.start, end_s=args.end, scenes=scenes, title=args.title,
+            title_position=args.title_position, title_duration_s=args.title_duration,
+            output_path=str(output.expanduser().absolute()) if output else None,
+        )
+        info = _run_job(app, "export", lambda p, c: app.backend.export(request, progress=p, cancel=c),
+                        f"render {video.name}")
+        _emit(info.model_dump_json(indent=2 if sys.stdout.isatty() else None, exclude_none=True), None)
+        print(f"wrote {info.path}", file=sys.stderr)
+    finally:
+        app.close()
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -217,7 +269,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity", type=float, default=0.5)
     p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
     p.add_argument("--refresh", action="store_true", help="ignore the cache")
+    p.add_argument("--transcript-srt", metavar="FILE", help="also write the transcript as SRT subtitles here")
+    p.add_argument("--transcript-vtt", metavar="FILE", help="also write the transcript as WebVTT subtitles here")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("render", help="render a video to mp4/webm/gif/mp3/wav: trims, scenes, aspect, title")
+    p.add_argument("video")
+    p.add_argument("-o", "--output", help="the file to write (never overwritten); default: the output folder")
+    p.add_argument("--format", choices=("mp4", "webm", "gif", "mp3", "wav"), default="mp4")
+    p.add_argument("--quality", choices=("low", "medium", "high", "max"), default="high")
+    p.add_argument("--resolution", choices=("2160p", "1080p", "720p", "480p", "source"), default="source")
+    p.add_argument("--upscale", action="store_true", help="allow a resolution above the source's")
+    p.add_argument("--aspect", choices=("16:9", "9:16", "1:1", "4:5", "source"), default="source")
+    p.add_argument("--fit", choices=("pad", "crop"), default="pad")
+    p.add_argument("--pad-style", choices=("blur", "black"), default="blur")
+    p.add_argument("--start", type=float, help="trim: start, seconds")
+    p.add_argument("--end", type=float, help="trim: end, seconds")
+    p.add_argument("--scenes", help="scene indices to keep, in order, e.g. 2,5 (scenes are extracted first)")
+    p.add_argument("--title", help="text drawn over the first seconds")
+    p.add_argument("--title-position", choices=("top", "center", "bottom"), default="bottom")
+    p.add_argument("--title-duration", type=float, default=3.0, help="seconds")
+    p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("schema", help="print the report's JSON Schema")
     p.set_defaults(func=cmd_schema)

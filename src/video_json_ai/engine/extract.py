@@ -86,8 +86,17 @@ def _video_pass(path, report, features, options, keyframes_dir, progress, cancel
     wants_keyframes = "keyframes" in features
     scene_options = options if wants_keyframes else options.model_copy(update={"write_keyframes": False})
     analyzers: list = []
+    text_sampler = None
     if "text" in features:
-        warnings.append("'text' is not available in this version yet: the field is left out, not guessed.")
+        from video_json_ai.engine.text import TextSampler, ocr_engine
+        from video_json_ai.errors import NotAvailable
+
+        try:
+            ocr_engine()
+            text_sampler = TextSampler(cancel=cancel)
+            analyzers.append(text_sampler)
+        except NotAvailable as exc:
+            warnings.append(f"'text' left out: {exc}")
     analysis = analyze_video(
         path,
         scene_options,
@@ -102,12 +111,38 @@ def _video_pass(path, report, features, options, keyframes_dir, progress, cancel
     report.scenes = analysis.scenes
     report.scenes_summary = analysis.summary
     warnings.extend(analysis.warnings)
+    if text_sampler is not None:
+        report.text = text_sampler.overlays([s.start_s for s in analysis.scenes])
+        timings["text_ocr"] = round(text_sampler.ocr_s, 4)  # inside video_pass
     timings["video_pass"] = round(time.perf_counter() - t0, 4)
 
 
 def _audio(path, report, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
-    warnings.append("'audio' is not available in this version yet: the field is left out, not guessed.")
+    """Loudness, silences and speech of the first audio stream (decoded once, in chunks)."""
+    from video_json_ai.engine.audio import analyze_audio
+
+    if report.metadata is not None and not report.metadata.audio:
+        warnings.append("'audio' left out: the file has no audio stream.")
+        return
+    t0 = time.perf_counter()
+    report.audio = analyze_audio(path, progress=progress, cancel=cancel)
+    if report.audio.vad_model is None:
+        warnings.append("speech detection left out: the voice-activity model (Silero VAD inside faster-whisper) is "
+                        "not installed; reinstall video-json-ai to get it.")
+    timings["audio"] = round(time.perf_counter() - t0, 4)
 
 
 def _transcript(path, report, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
-    warnings.append("'transcript' is not available in this version yet: the field is left out, not guessed.")
+    """Speech to text through a model the user configured; otherwise a warning, never invented text."""
+    from video_json_ai.engine.transcript import transcribe
+    from video_json_ai.errors import NotAvailable
+
+    if report.metadata is not None and not report.metadata.audio:
+        warnings.append("'transcript' left out: the file has no audio stream.")
+        return
+    t0 = time.perf_counter()
+    try:
+        report.transcript = transcribe(path, progress=progress, cancel=cancel)
+    except NotAvailable as exc:
+        warnings.append(f"'transcript' left out: {exc}")
+    timings["transcript"] = round(time.perf_counter() - t0, 4)
