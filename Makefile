@@ -27,8 +27,12 @@ demo: install
 test: install-test
 	$(BIN)/python -m pytest -q
 
+bench: EXTRAS = test,bench
 bench: install-test
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_scenes.py
+	$(BIN)/python bench/bench_audio.py
+	$(BIN)/python bench/bench_render.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build src/*.egg-info .pytest_cache

@@ -40,6 +40,9 @@ def test_errors_are_clear_and_exit_nonzero(env: dict[str, str], tmp_path: Path) 
     done = run_cli("extract", str(bad), env=env)
     assert done.returncode == 2
     assert "No file at" in done.stderr and "Traceback" not in done.stderr
+    out_of_range = run_cli("extract", str(bad), "--sensitivity", "3", env=env)
+    assert out_of_range.returncode == 2
+    assert "sensitivity" in out_of_range.stderr and "Traceback" not in out_of_range.stderr
 
 
 def test_schema_is_the_report_schema(env: dict[str, str]) -> None:

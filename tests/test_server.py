@@ -174,3 +174,20 @@ async def test_report_resource(client, clip: Path) -> None:  # noqa: ANN001
 
     body = json.loads(read.contents[0].text)
     assert body["video"]["video_id"] == up["video_id"] and body["metadata"]["video"][0]["height"] == 240
+
+
+async def test_silence_options_reach_the_audio_analysis_and_the_cache(client, media_dir: Path) -> None:  # noqa: ANN001
+    from video_json_ai.engine.sample import write_sample
+
+    sample = media_dir / "sample.mp4"
+    write_sample(sample)  # a silence from 3 s to 4 s
+    args = {"source": str(sample), "features": ["audio"]}
+    default = await client.call_tool("extract_json", args)
+    assert not default.is_error, default.content
+    silences = default.structured_content["report"]["audio"]["silences"]
+    assert any(abs(s["start_s"] - 3.0) < 0.1 and abs(s["end_s"] - 4.0) < 0.1 for s in silences), silences
+    longer = await client.call_tool("extract_json", {**args, "silence_min_s": 2.0})
+    assert not longer.is_error, longer.content
+    audio = longer.structured_content["report"]["audio"]
+    assert audio["silences"] == [] and audio["silence_min_s"] == 2.0
+    assert longer.structured_content["report_path"] != default.structured_content["report_path"]

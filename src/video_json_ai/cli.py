@@ -116,6 +116,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from video_json_ai.features import resolve_features
     from video_json_ai.models.requests import ExtractRequest
     from video_json_ai.models.scenes import SceneOptions
+    from video_json_ai.models.audio import AudioOptions
 
     video = Path(args.video)
     app = _app_for_paths(video)
@@ -127,7 +128,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
             features = resolve_features([*features, "transcript"], "")
         request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=features,
                                  refresh=args.refresh,
-                                 scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene))
+                                 scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene),
+                                 audio_options=AudioOptions(silence_threshold_db=args.silence_db,
+                                                            silence_min_s=args.silence_min))
         result = _run_job(app, "extract", lambda p, c: app.backend.extract(request, progress=p, cancel=c),
                           f"extract {video.name}")
         report = result.report
@@ -268,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keyframes-dir", help="copy the keyframe JPEGs here")
     p.add_argument("--sensitivity", type=float, default=0.5)
     p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
+    p.add_argument("--silence-db", type=float, default=-50.0, help="audio quieter than this (dBFS) is silence")
+    p.add_argument("--silence-min", type=float, default=0.5, help="shortest silence reported, seconds")
     p.add_argument("--refresh", action="store_true", help="ignore the cache")
     p.add_argument("--transcript-srt", metavar="FILE", help="also write the transcript as SRT subtitles here")
     p.add_argument("--transcript-vtt", metavar="FILE", help="also write the transcript as WebVTT subtitles here")
@@ -310,12 +315,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
+    from pydantic import ValidationError
+
     from video_json_ai.errors import VideoJsonError
 
     try:
         return int(args.func(args) or 0)
     except VideoJsonError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        for problem in exc.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            print(f"error: {where}: {problem['msg']} (got {problem.get('input')!r})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)

@@ -19,6 +19,7 @@ from video_json_ai.app import App
 from video_json_ai.errors import VideoJsonError
 from video_json_ai.features import resolve_features
 from video_json_ai.jobs import Job
+from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.render import (
     PadStyle,
     RenderAspect,
@@ -160,6 +161,8 @@ def create_server(app: App | None = None) -> MCPServer:
         page_size: Annotated[int, Field(ge=1, le=200, description="Scenes per page.")] = 50,
         sensitivity: Annotated[float, Field(ge=0, le=1, description="Shot detection: 0 only the clearest cuts, 1 every likely cut.")] = 0.5,
         min_scene_s: Annotated[float, Field(ge=0, le=60, description="Shortest scene reported, seconds.")] = 0.4,
+        silence_db: Annotated[float, Field(ge=-120, le=0, description="Audio quieter than this (dBFS) counts as silence.")] = -50.0,
+        silence_min_s: Annotated[float, Field(gt=0, le=600, description="Shortest silence reported, seconds.")] = 0.5,
         refresh: Annotated[bool, Field(description="Ignore the cached report and analyse again.")] = False,
     ) -> Annotated[CallToolResult, ExtractResult]:
         """Turn a video into structured JSON: metadata, scenes/shots with keyframes, audio, on-screen text, transcript.
@@ -175,6 +178,7 @@ def create_server(app: App | None = None) -> MCPServer:
             request = ExtractRequest(
                 video_id=video_id, source=source, instructions=instructions, features=chosen, refresh=refresh,
                 scene_options=SceneOptions(sensitivity=sensitivity, min_scene_s=min_scene_s),
+                audio_options=AudioOptions(silence_threshold_db=silence_db, silence_min_s=silence_min_s),
             )
             if not video_id and not source and not cloud:  # cloud: the session holds the videos; text is routed
                 raise VideoJsonError("No video given", "Pass video_id (from upload_video) or source (a file path).")

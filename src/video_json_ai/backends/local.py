@@ -152,8 +152,10 @@ class LocalBackend:
         )
 
     def cache_key(self, sha256: str, request: ExtractRequest) -> str:
+        asr_model = os.environ.get("VIDEO_JSON_ASR_MODEL") if "transcript" in request.features else None
         spec = json.dumps({"v": SCHEMA_VERSION, "sha": sha256, "f": request.features,
-                           "o": request.scene_options.model_dump(mode="json")}, sort_keys=True)
+                           "o": request.scene_options.model_dump(mode="json"),
+                           "a": request.audio_options.model_dump(mode="json"), "asr": asr_model}, sort_keys=True)
         return hashlib.sha256(spec.encode()).hexdigest()[:24]
 
     def _extract_sync(self, row: dict, request: ExtractRequest, progress: ProgressFn, cancel: CancelToken) -> tuple[Report, Path]:
@@ -169,7 +171,8 @@ class LocalBackend:
         report = run_in_worker(
             build_report,
             {"path": Path(row["path"]), "video": video, "features": list(request.features),
-             "options": request.scene_options, "keyframes_dir": keyframes_dir},
+             "options": request.scene_options, "audio_options": request.audio_options,
+             "keyframes_dir": keyframes_dir},
             progress=progress, cancel=cancel, what="the extraction",
         )
         path = out_dir / f"report-{key[:8]}.json"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from video_json_ai import __version__
 from video_json_ai.engine.probe import probe
+from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.report import Feature, Report, Summary, VideoRef
 from video_json_ai.models.scenes import SceneOptions
 from video_json_ai.progress import CancelToken, ProgressFn, scaled
@@ -19,6 +20,7 @@ def build_report(
     features: list[Feature],
     options: SceneOptions,
     *,
+    audio_options: AudioOptions | None = None,
     keyframes_dir: Path | None,
     progress: ProgressFn,
     cancel: CancelToken,
@@ -46,7 +48,7 @@ def build_report(
     if wants_frames:
         _video_pass(path, report, features, options, keyframes_dir, scaled(progress, 0.02, video_share), cancel, timings, warnings)
     if "audio" in features:
-        _audio(path, report, scaled(progress, video_share, 0.97), cancel, timings, warnings)
+        _audio(path, report, audio_options, scaled(progress, video_share, 0.97), cancel, timings, warnings)
     if "transcript" in features:
         _transcript(path, report, scaled(progress, 0.97, 1.0), cancel, timings, warnings)
 
@@ -117,7 +119,7 @@ def _video_pass(path, report, features, options, keyframes_dir, progress, cancel
     timings["video_pass"] = round(time.perf_counter() - t0, 4)
 
 
-def _audio(path, report, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
+def _audio(path, report, options, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
     """Loudness, silences and speech of the first audio stream (decoded once, in chunks)."""
     from video_json_ai.engine.audio import analyze_audio
 
@@ -125,7 +127,7 @@ def _audio(path, report, progress, cancel, timings, warnings) -> None:  # type: 
         warnings.append("'audio' left out: the file has no audio stream.")
         return
     t0 = time.perf_counter()
-    report.audio = analyze_audio(path, progress=progress, cancel=cancel)
+    report.audio = analyze_audio(path, options, progress=progress, cancel=cancel)
     if report.audio.vad_model is None:
         warnings.append("speech detection left out: the voice-activity model (Silero VAD inside faster-whisper) is "
                         "not installed; reinstall video-json-ai to get it.")

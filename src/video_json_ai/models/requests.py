@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.common import Model
 from video_json_ai.models.render import (
     PadStyle,
@@ -24,6 +25,7 @@ class ExtractRequest(Model):
     instructions: str = ""
     features: list[Feature]
     scene_options: SceneOptions = Field(default_factory=SceneOptions)
+    audio_options: AudioOptions = Field(default_factory=AudioOptions)
     refresh: bool = Field(default=False, description="Ignore a cached report and extract again.")
 
 
