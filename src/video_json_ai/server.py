@@ -7,7 +7,7 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
@@ -42,6 +42,7 @@ from video_json_ai.models.tools import (
 from video_json_ai.paging import page_result
 
 log = logging.getLogger(__name__)
+ResultT = TypeVar("ResultT", UploadResult, ExtractResult, ExportResult)
 
 WAIT_DEFAULT_S = 45.0
 WaitSeconds = Annotated[
@@ -102,14 +103,16 @@ def create_server(app: App | None = None) -> MCPServer:
             raise
         return job
 
-    def ended_badly(job: Job) -> ToolError | None:
+    def outcome(job: Job, running: type[ResultT], **fields: Any) -> ResultT:
+        """The job's result when it completed, a tool error when it failed or was cancelled, else the
+        'still running' answer of type ``running`` that tells the caller to poll get_state."""
         if job.status in ("failed", "cancelled"):
-            return ToolError(job.error or f"The job {job.status}.")
-        return None
-
-    def running_message(job: Job) -> str:
-        return (f"Still working ({job.progress:.0%}: {job.message}). The work continues in the background: "
-                f"call get_state(job_id='{job.job_id}') to follow it and get the result.")
+            raise ToolError(job.error or f"The job {job.status}.")
+        if job.status == "completed":
+            return job.result  # type: ignore[return-value]
+        message = (f"Still working ({job.progress:.0%}: {job.message}). The work continues in the background: "
+                   f"call get_state(job_id='{job.job_id}') to follow it and get the result.")
+        return running(status="running", job_id=job.job_id, progress=job.progress, message=message, **fields)
 
     # -- upload_video ----------------------------------------------------------------------------
     @_tool(server,
@@ -134,11 +137,7 @@ def create_server(app: App | None = None) -> MCPServer:
             job = await run_job(ctx, "upload", lambda p, c: app.backend.upload(source, progress=p, cancel=c), wait_seconds)
         except VideoJsonError as exc:
             raise _tool_error(exc) from exc
-        if (err := ended_badly(job)) is not None:
-            raise err
-        if job.status == "completed":
-            return job.result  # type: ignore[return-value]
-        return UploadResult(status="running", job_id=job.job_id, progress=job.progress, message=running_message(job))
+        return outcome(job, UploadResult)
 
     # -- extract_json ----------------------------------------------------------------------------
     @_tool(server,
@@ -184,14 +183,10 @@ def create_server(app: App | None = None) -> MCPServer:
                 raise VideoJsonError("No video given", "Pass video_id (from upload_video) or source (a file path).")
             job = await run_job(ctx, "extract", lambda p, c: app.backend.extract(request, progress=p, cancel=c),
                                 wait_seconds, video_id=video_id)
-            if (err := ended_badly(job)) is not None:
-                raise err
-            if job.status != "completed":
-                result = ExtractResult(status="running", job_id=job.job_id, progress=job.progress,
-                                       message=running_message(job), video_id=video_id, features=chosen)
+            result = outcome(job, ExtractResult, video_id=video_id, features=chosen)
+            if result.status == "running":
                 return _call_result(result, [])
-            full: ExtractResult = job.result  # type: ignore[assignment]
-            result = page_result(full.model_copy(update={"job_id": job.job_id}), cursor, page_size)
+            result = page_result(result.model_copy(update={"job_id": job.job_id}), cursor, page_size)
         except VideoJsonError as exc:
             raise _tool_error(exc) from exc
         images = _keyframe_images(result, max_images) if include_images else []
@@ -282,11 +277,7 @@ def create_server(app: App | None = None) -> MCPServer:
             job = await run_job(ctx, "export", lambda p, c: _export(app, request, p, c), wait_seconds, video_id=video_id)
         except VideoJsonError as exc:
             raise _tool_error(exc) from exc
-        if (err := ended_badly(job)) is not None:
-            raise err
-        if job.status == "completed":
-            return job.result  # type: ignore[return-value]
-        return ExportResult(status="running", job_id=job.job_id, progress=job.progress, message=running_message(job))
+        return outcome(job, ExportResult)
 
     # -- resources: the full report and keyframes ------------------------------------------------
     def _report_for(video_id: str) -> Report:
