@@ -8,6 +8,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from video_json_ai.engine.mux import mux_pictures, mux_sound
+
 
 def make_clip(
     path: Path,
@@ -45,30 +47,11 @@ def make_clip(
                 for i, (s, e, t) in enumerate(chapters)
             ])
         yy, xx = np.mgrid[0:height, 0:width]
-        n = int(round(seconds * fps))
-        for i in range(n):
-            img = np.stack([(xx + i * 3) % 256, (yy * 2) % 256, ((xx + yy) // 2 + i) % 256], -1).astype(np.uint8)
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            frame.pts = i
-            frame.time_base = Fraction(1, fps)
-            for p in v.encode(frame):
-                out.mux(p)
-        for p in v.encode(None):
-            out.mux(p)
+        pictures = (np.stack([(xx + i * 3) % 256, (yy * 2) % 256, ((xx + yy) // 2 + i) % 256], -1).astype(np.uint8)
+                    for i in range(int(round(seconds * fps))))
+        mux_pictures(out, v, pictures, fps)
         if a is not None:
             channels = len(av.AudioLayout(audio_layout).channels)
-            total = int(seconds * sample_rate)
-            t = np.arange(total) / sample_rate
-            sig = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-            data = np.tile(sig, (channels, 1))
-            for start in range(0, total, 1024):
-                f = av.AudioFrame.from_ndarray(np.ascontiguousarray(data[:, start : start + 1024]), format="fltp",
-                                               layout=audio_layout)
-                f.sample_rate = sample_rate
-                f.pts = start
-                f.time_base = Fraction(1, sample_rate)
-                for p in a.encode(f):
-                    out.mux(p)
-            for p in a.encode(None):
-                out.mux(p)
+            t = np.arange(int(seconds * sample_rate)) / sample_rate
+            mux_sound(out, a, np.tile(0.2 * np.sin(2 * np.pi * 440 * t), (channels, 1)), sample_rate)
     return path

@@ -7,12 +7,13 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from video_json_ai.engine.mux import mux_pictures, mux_sound
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -114,33 +115,22 @@ def make_av_clip(
         if audio is not None:
             a = out.add_stream("aac", rate=rate, bit_rate=192000)
             a.layout = layout
-        for i in range(int(round(seconds * fps))):
-            t = i / fps
-            img = Image.fromarray(picture(t))
-            draw = ImageDraw.Draw(img)
-            for o in overlays:
-                if o.start_s <= t < o.end_s:
-                    key = (o.font, o.size)
-                    if key not in fonts:
-                        fonts[key] = ImageFont.truetype(o.font, o.size) if o.font else ImageFont.load_default(o.size)
-                    draw.text(o.xy, o.text, font=fonts[key], fill=(255, 255, 255))
-            frame = av.VideoFrame.from_ndarray(np.asarray(img), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, fps)
-            for p in v.encode(frame):
-                out.mux(p)
-        for p in v.encode(None):
-            out.mux(p)
+        def pictures():  # type: ignore[no-untyped-def]
+            for i in range(int(round(seconds * fps))):
+                t = i / fps
+                img = Image.fromarray(picture(t))
+                draw = ImageDraw.Draw(img)
+                for o in overlays:
+                    if o.start_s <= t < o.end_s:
+                        key = (o.font, o.size)
+                        if key not in fonts:
+                            fonts[key] = ImageFont.truetype(o.font, o.size) if o.font else ImageFont.load_default(o.size)
+                        draw.text(o.xy, o.text, font=fonts[key], fill=(255, 255, 255))
+                yield np.asarray(img)
+
+        mux_pictures(out, v, pictures(), fps)
         if a is not None and audio is not None:
-            channels = len(av.AudioLayout(layout).channels)
-            data = np.tile(audio.astype(np.float32), (channels, 1))
-            for start in range(0, data.shape[1], 1024):
-                f = av.AudioFrame.from_ndarray(np.ascontiguousarray(data[:, start:start + 1024]), format="fltp",
-                                               layout=layout)
-                f.sample_rate, f.pts, f.time_base = rate, start, Fraction(1, rate)
-                for p in a.encode(f):
-                    out.mux(p)
-            for p in a.encode(None):
-                out.mux(p)
+            mux_sound(out, a, np.tile(audio, (len(av.AudioLayout(layout).channels), 1)), rate)
     return path
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tracemalloc
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -20,6 +19,7 @@ from tests.clips_audio import (
     tone,
 )
 from video_json_ai.engine.audio import analyze_audio
+from video_json_ai.engine.mux import mux_sound
 from video_json_ai.errors import InvalidInput
 from video_json_ai.models.audio import AudioOptions
 
@@ -104,14 +104,7 @@ def _write_audio(path: Path, signal: np.ndarray, rate: int, layout: str, codec: 
     with av.open(str(path), "w") as out:
         a = out.add_stream(codec, rate=rate)
         a.layout = layout
-        for start in range(0, signal.shape[1], 4096):
-            f = av.AudioFrame.from_ndarray(np.ascontiguousarray(signal[:, start:start + 4096]), format="fltp",
-                                           layout=layout)
-            f.sample_rate, f.pts, f.time_base = rate, start, Fraction(1, rate)
-            for p in a.encode(f):
-                out.mux(p)
-        for p in a.encode(None):
-            out.mux(p)
+        mux_sound(out, a, signal, rate, block=4096)
     return path
 
 

@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -86,9 +85,9 @@ def _run_job(app, kind: str, work, label: str):  # type: ignore[no-untyped-def]
 
 def _emit(text: str, output: str | None) -> None:
     if output and output != "-":
-        from video_json_ai.backends.local import write_json_atomic
+        from video_json_ai.atomic import write_text_atomic
 
-        write_json_atomic(Path(output), text if text.endswith("\n") else text + "\n")
+        write_text_atomic(Path(output), text if text.endswith("\n") else text + "\n")
         print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -151,7 +150,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # type: ignore[no-untyped-def]
-    from video_json_ai.engine.transcript import transcript_srt, transcript_vtt, write_text_atomic
+    from video_json_ai.atomic import write_text_atomic
+    from video_json_ai.engine.transcript import transcript_srt, transcript_vtt
     from video_json_ai.errors import NotAvailable
 
     if report is None or report.transcript is None:
@@ -166,13 +166,14 @@ def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # typ
 def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
+    from video_json_ai.atomic import atomic_path
+
     target.mkdir(parents=True, exist_ok=True)
     for scene in report.scenes or []:
         if scene.keyframe and scene.keyframe.path and Path(scene.keyframe.path).is_file():
             dest = target / f"scene-{scene.index:04d}.jpg"
-            tmp = dest.with_suffix(".jpg.tmp")
-            shutil.copyfile(scene.keyframe.path, tmp)
-            os.replace(tmp, dest)
+            with atomic_path(dest) as tmp:
+                shutil.copyfile(scene.keyframe.path, tmp)
     print(f"keyframes in {target}", file=sys.stderr)
 
 

@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from video_json_ai.backends.render_plan import name_extra, output_path_for, plan
 from video_json_ai.config import Config
 from video_json_ai.engine.extract import build_report
 from video_json_ai.engine.probe import probe, summarize
+from video_json_ai.atomic import write_text_atomic
 from video_json_ai.engine.worker import run_in_worker
 from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.models.common import SCHEMA_VERSION
@@ -29,24 +29,10 @@ from video_json_ai.models.state import Segment, SessionState, Timeline, Track, V
 from video_json_ai.models.tools import CreditsResult, ExtractResult, UploadResult
 from video_json_ai.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.sources import check_local_video, sha256_file, video_id_for
-from video_json_ai.store import Store, utc_now
+from video_json_ai.store import Store
 
 SESSION_KEY = "local.session_id"
 
-
-def write_json_atomic(path: Path, data: str) -> None:
-    """Write to a temp file beside ``path``, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def timeline_for(videos: list[VideoEntry]) -> Timeline:
@@ -176,7 +162,7 @@ class LocalBackend:
             progress=progress, cancel=cancel, what="the extraction",
         )
         path = out_dir / f"report-{key[:8]}.json"
-        write_json_atomic(path, report.model_dump_json(indent=2))
+        write_text_atomic(path, report.model_dump_json(indent=2))
         self.store.put_report(key, row["video_id"], path, has_scenes=report.scenes is not None)
         return report, path
 

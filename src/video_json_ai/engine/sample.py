@@ -6,13 +6,13 @@ silence (3.0-4.0 s), then a 660 Hz tone.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+
+from video_json_ai.atomic import atomic_path
+from video_json_ai.engine.mux import mux_pictures, mux_sound
 
 SAMPLE_CUTS_S = (2.0, 4.0)
 SAMPLE_SILENCE_S = (3.0, 4.0)
@@ -37,44 +37,19 @@ def write_sample(path: Path, *, width: int = 640, height: int = 360, fps: int = 
     """Write the sample clip to ``path`` (atomically) and return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
-    os.close(fd)
-    try:
-        with av.open(tmp, "w", format="mp4") as out:
-            v = out.add_stream("libx264", rate=fps)
-            v.width, v.height, v.pix_fmt = width, height, "yuv420p"
-            v.options = {"preset": "veryfast", "crf": "23"}
-            a = out.add_stream("aac", rate=48000)
-            a.layout = "stereo"
-            frames = int(seconds * fps)
-            for i in range(frames):
-                shot = sum(i >= c * fps for c in SAMPLE_CUTS_S)
-                frame = av.VideoFrame.from_ndarray(_shot_frame(shot, i, width, height), format="rgb24")
-                frame.pts = i
-                frame.time_base = Fraction(1, fps)
-                for packet in v.encode(frame):
-                    out.mux(packet)
-            for packet in v.encode(None):
-                out.mux(packet)
-            rate, block = 48000, 1024
-            total = int(seconds * rate)
-            t = np.arange(total) / rate
-            tone = np.where(t < SAMPLE_SILENCE_S[1], 440.0, 660.0)
-            signal = 0.25 * np.sin(2 * np.pi * tone * t)
-            signal[(t >= SAMPLE_SILENCE_S[0]) & (t < SAMPLE_SILENCE_S[1])] = 0.0
-            stereo = np.stack([signal, signal]).astype(np.float32)
-            for start in range(0, total, block):
-                chunk = np.ascontiguousarray(stereo[:, start : start + block])
-                frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-                frame.sample_rate = rate
-                frame.pts = start
-                frame.time_base = Fraction(1, rate)
-                for packet in a.encode(frame):
-                    out.mux(packet)
-            for packet in a.encode(None):
-                out.mux(packet)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    rate = 48000
+    t = np.arange(int(seconds * rate)) / rate
+    tone = np.where(t < SAMPLE_SILENCE_S[1], 440.0, 660.0)
+    signal = 0.25 * np.sin(2 * np.pi * tone * t)
+    signal[(t >= SAMPLE_SILENCE_S[0]) & (t < SAMPLE_SILENCE_S[1])] = 0.0
+    pictures = (_shot_frame(sum(i >= c * fps for c in SAMPLE_CUTS_S), i, width, height)
+                for i in range(int(seconds * fps)))
+    with atomic_path(path, suffix=".mp4") as tmp, av.open(str(tmp), "w", format="mp4") as out:
+        v = out.add_stream("libx264", rate=fps)
+        v.width, v.height, v.pix_fmt = width, height, "yuv420p"
+        v.options = {"preset": "veryfast", "crf": "23"}
+        a = out.add_stream("aac", rate=rate)
+        a.layout = "stereo"
+        mux_pictures(out, v, pictures, fps)
+        mux_sound(out, a, np.stack([signal, signal]), rate)
     return path

@@ -116,9 +116,3 @@ def transcript_vtt(transcript: Transcript) -> str:
     return "\n".join([head, *cues])
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file beside ``path`` and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

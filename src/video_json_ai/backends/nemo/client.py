@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import tempfile
 from collections.abc import AsyncIterable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any, AsyncIterator
 import anyio
 import httpx
 
+from video_json_ai.atomic import atomic_path
 from video_json_ai.backends.nemo.api import SessionData, SessionRequest, TokenData, bind_id_of, unwrap
 from video_json_ai.backends.nemo.auth import Credentials
 from video_json_ai.backends.nemo.errors import CloudError, Retryable, classify, connection_error, error_for
@@ -304,10 +304,9 @@ class NemoClient:
                 raise CloudError(f"The rendered file could not be downloaded (HTTP {response.status_code})",
                                  "The link may have expired: export again.")
             total = int(response.headers.get("content-length") or 0)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
             done = 0
-            try:
-                with os.fdopen(fd, "wb") as fh:
+            with atomic_path(dest, suffix=".part") as tmp:
+                with open(tmp, "wb") as fh:
                     async for block in response.aiter_bytes(1 << 20):
                         cancel.raise_if_cancelled()
                         await anyio.to_thread.run_sync(fh.write, block)
@@ -317,10 +316,6 @@ class NemoClient:
                     os.fsync(fh.fileno())
                 if dest.exists():
                     raise CloudError(f"'{dest}' already exists", "Pass another output_path; files are never overwritten.")
-                os.replace(tmp, dest)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
             return done
 
 
