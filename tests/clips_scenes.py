@@ -32,6 +32,8 @@ class Shot:
     """Frame offsets inside the shot where a 2-frame flash starts."""
     light_ramp: float = 0.0
     """Slow lighting change over the shot: brightness goes from 1 to 1 + light_ramp."""
+    tint: tuple[float, float, float] | None = None
+    """Multiplies the R, G, B channels of the shot's texture (e.g. (1, 0.15, 0.15) for a red shot)."""
 
 
 @dataclass
@@ -74,6 +76,8 @@ class _ShotRenderer:
     def __init__(self, shot: Shot, width: int, height: int) -> None:
         self.shot, self.width, self.height = shot, width, height
         self.tex = _texture(shot.seed, width, height)
+        if shot.tint is not None:
+            self.tex = np.clip(self.tex.astype(np.float32) * np.array(shot.tint, np.float32), 0, 255).astype(np.uint8)
         th, tw = self.tex.shape[:2]
         rng = np.random.default_rng(shot.seed + 1)
         self.x0 = float(rng.uniform(0, tw - width))
@@ -92,7 +96,17 @@ class _ShotRenderer:
 
 def render_frames(shots: list[Shot], width: int, height: int, grain: float = 0.0):  # type: ignore[no-untyped-def]
     """Yield (index, rgb frame) for the whole clip; the truth is ``clip_truth(shots)``."""
-    renderers = [_ShotRenderer(s, width, height) for s in shots]
+    cache: dict[int, _ShotRenderer] = {}
+
+    class _Lazy:  # shot renderers are made when first needed and dropped two shots later
+        def __getitem__(self, k: int) -> _ShotRenderer:
+            if k not in cache:
+                cache[k] = _ShotRenderer(shots[k], width, height)
+                for old in [j for j in cache if j < k - 1]:
+                    del cache[old]
+            return cache[k]
+
+    renderers = _Lazy()
     rng = np.random.default_rng(7)
     noise = [rng.normal(0, grain, (height, width, 1)).astype(np.float32) for _ in range(6)] if grain else []
     index = 0
@@ -186,7 +200,7 @@ def write_clip(
 
 
 def standard_shots() -> list[Shot]:
-    """The test clip (25 fps): cuts, a fast pan, a flash, a slow lighting change, a fade, a dissolve."""
+    """The test clip (25 fps): cuts, a fast pan, flashes, slow lighting changes, a fade, a dissolve."""
     return [
         Shot(40, seed=1),
         Shot(45, seed=2, speed=(0.07, 0.01)),  # fast pan: a hard negative
@@ -197,4 +211,5 @@ def standard_shots() -> list[Shot]:
         Shot(45, seed=7, enter="dissolve", transition_frames=14),
         Shot(12, seed=8, speed=(0.02, 0.02)),  # a short shot
         Shot(35, seed=9),
+        Shot(50, seed=10, light_ramp=0.8, flashes=(40,)),  # a flash at the end of a brightening: no fade
     ]

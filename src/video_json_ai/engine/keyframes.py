@@ -1,7 +1,7 @@
 """Keyframes: the most representative sharp frame of each scene, chosen during the single pass.
 
-While a scene is open, frames are sampled at an interval that doubles whenever the scene has
-collected ``cap`` candidates (every other one is then dropped), so each scene keeps a few
+Frames are sampled a few times a second; while boundaries are still being decided all recent
+candidates are kept, older ones are thinned where they are densest, so each scene keeps a few
 candidates spread over its whole length whatever its duration, and memory stays bounded. A
 candidate is the frame scaled by FFmpeg to the keyframe size (display aspect: sample aspect
 ratio applied). When the scene closes, the candidate closest to the scene's average look with the
@@ -10,15 +10,15 @@ best sharpness wins; it is rotated upright (display matrix) and written as a JPE
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
+from video_json_ai.atomic import write_bytes_atomic
 from video_json_ai.timecode import timecode
 from video_json_ai.models.scenes import Keyframe
 
@@ -76,19 +76,16 @@ def encode_jpeg(picture: av.VideoFrame, rotation: int, quality: int = 3) -> byte
     return data
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class KeyframePicker:
-    """Collects candidates for the open scene; ``close`` picks and writes the scene's keyframe."""
+    """Collects candidates while scenes are open; ``close`` picks and writes a scene's keyframe.
+
+    Scene boundaries are settled a few seconds after the frames they split were decoded, so the
+    candidates of several scenes can be waiting at once. Frames are sampled every
+    ``interval_s``; the newest ``recent`` candidates (10 s by default, more than the detector's
+    decision delay) are always kept, and when more than ``cap`` are waiting, older ones are thinned
+    where they are closest together (a long scene keeps a few candidates spread over its length).
+    At most ``cap`` keyframe-sized pictures are held: ~19 MB at 640x360.
+    """
 
     def __init__(
         self,
@@ -96,44 +93,43 @@ class KeyframePicker:
         *,
         size: tuple[int, int],
         rotation: int,
-        base_interval_s: float = 0.4,
-        cap: int = 6,
+        interval_s: float = 0.25,
+        cap: int = 56,
+        recent: int = 40,
     ) -> None:
         self.out_dir = out_dir
         self.size = size
         self.rotation = rotation
-        self.base_interval_s = base_interval_s
-        self.cap = cap
-        self._interval = base_interval_s
+        self.interval_s = interval_s
+        self.cap = max(cap, recent + 2)
+        self.recent = recent
         self._last_sample_t: float | None = None
         self._cands: list[_Candidate] = []
+        self._scaler = VideoReformatter()
         self.written = 0
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
 
     def wants(self, time_s: float) -> bool:
-        return self._last_sample_t is None or time_s - self._last_sample_t >= self._interval
+        return self._last_sample_t is None or time_s - self._last_sample_t >= self.interval_s * 0.999
 
     def offer(self, index: int, time_s: float, av_frame: av.VideoFrame, signature: np.ndarray) -> None:
         """Take this frame as a candidate (call only when ``wants`` said so)."""
         self._last_sample_t = time_s
-        picture = av_frame.reformat(width=self.size[0], height=self.size[1], format="yuvj420p",
-                                    interpolation="AREA")
+        picture = self._scaler.reformat(av_frame, width=self.size[0], height=self.size[1], format="yuvj420p",
+                                        interpolation="AREA")
         self._cands.append(_Candidate(index, time_s, picture, signature, _sharpness(_luma(picture))))
-        open_count = len(self._cands)
-        if open_count > self.cap:
-            keep = self._cands[:-open_count] + self._cands[-open_count:][::2]
-            if keep[-1] is not self._cands[-1]:
-                keep.append(self._cands[-1])
-            self._cands = keep
-            self._interval *= 2
+        while len(self._cands) > self.cap:
+            old = len(self._cands) - self.recent  # candidates 1..old-1 may go (keep the first)
+            times = [c.time_s for c in self._cands]
+            gaps = [times[i + 1] - times[i - 1] for i in range(1, old)]
+            del self._cands[1 + int(np.argmin(gaps))]
 
     def close(self, scene_index: int, first: int, last: int, avoid: list[tuple[int, int]]) -> Keyframe | None:
         """Finish the scene ``first..last`` (frames): choose, write, forget its candidates.
         ``avoid``: transition spans (fades, dissolves) whose frames make poor keyframes."""
         mine = [c for c in self._cands if first <= c.frame <= last]
         self._cands = [c for c in self._cands if c.frame > last]
-        self._interval = self.base_interval_s
         if not mine:
             return None
         clean = [c for c in mine if not any(a <= c.frame <= b for a, b in avoid)] or mine
@@ -154,7 +150,7 @@ class KeyframePicker:
         key.width, key.height = w, h
         if self.out_dir is not None:
             path = self.out_dir / f"scene_{scene_index:04d}.jpg"
-            write_atomic(path, encode_jpeg(best.picture, self.rotation))
+            write_bytes_atomic(path, encode_jpeg(best.picture, self.rotation))
             key.path = str(path)
             self.written += 1
         return key

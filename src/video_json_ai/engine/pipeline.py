@@ -3,7 +3,9 @@
 Decoding uses FFmpeg's frame threading; the loop filter is skipped (``skip_loop_filter=all``,
 ``flags2=+fast``: ~15-20 % faster H.264 decoding, invisible at analysis size). Each frame is
 scaled by FFmpeg (swscale, area averaging) to a ~96x54 grey picture for the shot detector; only
-sampled frames are scaled further (tiny RGB for colours, keyframe-sized candidates).
+sampled frames are scaled further (tiny RGB for colours, keyframe-sized candidates). Each scaler is
+a long-lived ``VideoReformatter`` (its SwsContext is reused: ``frame.reformat`` builds a new one
+per call, which costs ~2 ms on a 1080p frame against ~0.4 ms reused).
 
 Times come from presentation timestamps (variable frame rate safe), relative to the first frame.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from video_json_ai.engine.frames import DecodedFrame, FrameAnalyzer
 from video_json_ai.engine.keyframes import KeyframePicker, keyframe_size
@@ -162,6 +165,7 @@ def analyze_video(
     container = _open(path)
     try:
         stream = _video_stream(container, path)
+        stream_index = stream.index
         cc = stream.codec_context
         width, height = cc.width, cc.height
         if not width or not height:
@@ -184,6 +188,7 @@ def analyze_video(
         if not isinstance(det, DefaultShotDetector):
             raise InvalidInput("custom detectors must subclass DefaultShotDetector for now", "Pass detector=None.")
         colours = ColourSampler()
+        scaler = VideoReformatter()  # keeps its SwsContext: ~5x cheaper than frame.reformat per frame
         picker: KeyframePicker | None = None
         builder: _SceneBuilder | None = None
 
@@ -215,10 +220,7 @@ def analyze_video(
                 elif index:
                     last_dur = max(t - last_t, 1e-6)
                 last_t = t
-                if frame.width != width or frame.height != height:
-                    luma = frame.reformat(width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
-                else:
-                    luma = frame.reformat(width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
+                luma = scaler.reformat(frame, width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
                 det.push(index, t, luma)
                 colours.maybe_sample(index, t, frame)
                 assert picker is not None and builder is not None
@@ -273,6 +275,6 @@ def analyze_video(
     return VideoAnalysis(
         scenes=scenes, summary=summary, warnings=warnings, frames=index + 1, duration_s=round(end_s, 3),
         start_time_s=round(t0 or 0.0, 3), width=width, height=height, rotation=rotation,
-        stream_index=stream.index, decode_s=round(decode_s, 3),
+        stream_index=stream_index, decode_s=round(decode_s, 3),
         keyframes_written=picker.written if picker else 0,
     )

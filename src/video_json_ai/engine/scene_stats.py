@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from video_json_ai.models.scenes import ColourShare
 
@@ -29,13 +30,14 @@ class ColourSampler:
         self.size = size
         self._last_t: float | None = None
         self._samples: list[tuple[int, np.ndarray]] = []
+        self._scaler = VideoReformatter()
 
     def maybe_sample(self, index: int, time_s: float, av_frame: av.VideoFrame) -> None:
         if self._last_t is not None and time_s - self._last_t < self.interval_s:
             return
         self._last_t = time_s
-        rgb = av_frame.reformat(width=self.size[0], height=self.size[1], format="rgb24",
-                                interpolation="AREA").to_ndarray()
+        rgb = self._scaler.reformat(av_frame, width=self.size[0], height=self.size[1], format="rgb24",
+                                    interpolation="AREA").to_ndarray()
         self._samples.append((index, rgb.reshape(-1, 3)))
 
     def force_next(self) -> None:
@@ -49,18 +51,32 @@ class ColourSampler:
         return dominant_colours(np.concatenate(mine), top)
 
 
-def dominant_colours(pixels: np.ndarray, top: int = 5, min_share: float = 0.03) -> list[ColourShare]:
-    """The most common colours (3 bits per channel bins), each as the mean colour of its bin."""
-    px = pixels.astype(np.int64)
-    bins = (px[:, 0] >> 5) * 64 + (px[:, 1] >> 5) * 8 + (px[:, 2] >> 5)
+def dominant_colours(pixels: np.ndarray, top: int = 5, min_share: float = 0.03, max_pixels: int = 4096) -> list[ColourShare]:
+    """The main colours of ``pixels`` (N x 3 RGB): a small k-means seeded with the most common
+    coarse colour bins, so textured pictures (colours spread over many bins) still get their
+    main colours. Each colour is its cluster's mean, with the share of pixels nearest to it."""
+    px = pixels.reshape(-1, 3).astype(np.float32)
+    if len(px) == 0:
+        return []
+    if len(px) > max_pixels:
+        px = px[np.linspace(0, len(px) - 1, max_pixels).astype(np.int64)]
+    q = px.astype(np.int64) >> 5
+    bins = q[:, 0] * 64 + q[:, 1] * 8 + q[:, 2]
     counts = np.bincount(bins, minlength=512)
-    total = counts.sum()
+    seeds = [b for b in np.argsort(-counts)[:top] if counts[b] > 0]
+    centres = np.stack([px[bins == b].mean(axis=0) for b in seeds])
+    for _ in range(8):
+        dist = ((px[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        label = dist.argmin(axis=1)
+        for k in range(len(centres)):
+            members = px[label == k]
+            if len(members):
+                centres[k] = members.mean(axis=0)
+    shares = np.bincount(label, minlength=len(centres)) / len(px)
     out: list[ColourShare] = []
-    for b in np.argsort(-counts)[:top]:
-        share = counts[b] / total
-        if share < min_share:
+    for k in np.argsort(-shares):
+        if shares[k] < min_share and out:
             break
-        mean = px[bins == b].mean(axis=0)
-        hexcode = "#" + "".join(f"{int(round(v)):02x}" for v in mean)
-        out.append(ColourShare(hex=hexcode, share=round(float(share), 3)))
+        hexcode = "#" + "".join(f"{int(round(float(v))):02x}" for v in np.clip(centres[k], 0, 255))
+        out.append(ColourShare(hex=hexcode, share=round(float(shares[k]), 3)))
     return out

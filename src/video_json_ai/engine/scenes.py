@@ -13,8 +13,9 @@ Signals per frame (on a ~96x54 luma picture scaled by FFmpeg):
 * a hard cut at ``i``: ``dc[i]`` above an absolute floor AND well above the median of its
   neighbours (adaptive), AND the picture does not come back within 3 frames (flash rejection).
 * fades: runs of blank frames (black or white) entered and/or left by a smooth brightness ramp.
-* dissolves: the frame in the middle of a window is the mix of the frames at both ends, while
-  those ends are very different pictures.
+* dissolves: the frame in the middle of a window is the mix of the frames at both ends (each end
+  first shifted by its own global motion), while those ends are very different pictures and the
+  middle has less contrast than they have.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class DetectorParams:
             cut_floor=20.0 * f,
             cut_ratio=1.0 + 1.4 * f,
             dissolve_min_diff=26.0 * f,
-            dissolve_max_residual=min(0.45, 0.3 / f),
+            dissolve_max_residual=min(0.48, 0.4 / f),
             min_scene_s=min_scene_s,
             fps_hint=fps_hint if fps_hint and fps_hint > 0 else 30.0,
         )
@@ -99,18 +100,22 @@ def normalise(luma: np.ndarray) -> np.ndarray:
 def motion_compensated_diff(a: np.ndarray, fa: np.ndarray, b: np.ndarray, fb: np.ndarray) -> float:
     """Mean |a - b| after shifting b by the global motion found by phase correlation (a, b normalised)."""
     h, w = a.shape
-    r = fa * np.conj(fb)
-    r /= np.abs(r) + 1e-6
-    corr = np.fft.irfft2(r, s=(h, w))
-    dy, dx = np.unravel_index(int(np.argmax(corr)), corr.shape)
-    dy = dy - h if dy > h // 2 else dy
-    dx = dx - w if dx > w // 2 else dx
+    dy, dx = global_shift(fa, fb, h, w)
     plain = float(np.abs(a - b).mean())
     if dy == 0 and dx == 0 or abs(dy) > h // 4 or abs(dx) > w // 4:
         return plain
     ay, by = slice(max(dy, 0), h + min(dy, 0)), slice(max(-dy, 0), h + min(-dy, 0))
     ax, bx = slice(max(dx, 0), w + min(dx, 0)), slice(max(-dx, 0), w + min(-dx, 0))
     return min(plain, float(np.abs(a[ay, ax] - b[by, bx]).mean()))
+
+
+def global_shift(fa: np.ndarray, fb: np.ndarray, h: int, w: int) -> tuple[int, int]:
+    """(dy, dx) such that picture a ~ picture b moved by (dy, dx), from their 2-D FFTs."""
+    r = fa * np.conj(fb)
+    r /= np.abs(r) + 1e-6
+    corr = np.fft.irfft2(r, s=(h, w))
+    dy, dx = np.unravel_index(int(np.argmax(corr)), corr.shape)
+    return (int(dy - h) if dy > h // 2 else int(dy)), (int(dx - w) if dx > w // 2 else int(dx))
 
 
 class _Grow:
@@ -158,7 +163,6 @@ class DefaultShotDetector:
         self._kept: list[Boundary] = []  # merged, possibly still replaceable
         self._out: list[Boundary] = []
         self._last_kept: Boundary | None = None
-        self._smalls: deque[np.ndarray] = deque()
         self._runs_done: set[int] = set()
         self._next_decide = self._lookahead + 64
 
@@ -174,7 +178,6 @@ class DefaultShotDetector:
         self.std.append(s)
         z = (y - m) * (_NORM_STD / (s + 4.0))
         fz = np.fft.rfft2(z)
-        small = z.reshape(z.shape[0] // 2, 2, z.shape[1] // 2, 2).mean(axis=(1, 3)) if z.shape[0] % 2 == 0 and z.shape[1] % 2 == 0 else z
         if self._ring:
             _, prev_y, prev_z, prev_f = self._ring[-1][0], self._ring[-1][1], self._ring[-1][2], self._ring[-1][3]
             self.dp.append(float(np.abs(y - prev_y).mean()))
@@ -185,11 +188,8 @@ class DefaultShotDetector:
         self.dis.append(0.0)
         self.dis_res.append(1.0)
         self._ring.append((index, y, z, fz))
-        self._smalls.append(small)
         if len(self._ring) > self._ring_len:
             self._ring.popleft()
-        if len(self._smalls) > 2 * max(_DISSOLVE_KS) + 1:
-            self._smalls.popleft()
         self._dissolve_test(index)
         while self._cut_checked + _CUT_WINDOW <= index and self._cut_checked + _FLASH_FRAMES <= index:
             self._cut_test(self._cut_checked)
@@ -242,23 +242,42 @@ class DefaultShotDetector:
         return False
 
     def _dissolve_test(self, index: int) -> None:
-        """Is the frame K back the mix of the frames 2K back and now (for some K)?"""
-        smalls = self._smalls
+        """Is the frame K back the mix of the frames 2K back and now (for some K)?
+
+        Each end is first shifted by its own global motion relative to the middle frame (phase
+        correlation): during a dissolve both pictures may move, and without this a moving
+        dissolve does not look like a mix. After the shifts, a pan or a zoom has ends that look
+        alike (rejected by ``dissolve_min_diff``) and a cut has a middle that is one end, not a mix.
+        """
+        if len(self._ring) < 3:
+            return
+        std = self.std.a
         best_k, best_res = 0, 1.0
         for k in _DISSOLVE_KS:
-            if len(smalls) < 2 * k + 1:
+            if index - 2 * k < self._ring[0][0]:
                 break
-            a, m, b = smalls[-1 - 2 * k], smalls[-1 - k], smalls[-1]
-            d = float(np.abs(a - b).mean())
-            if d < self.p.dissolve_min_diff:
-                continue
-            std = self.std.a
             sa, sm, sb = float(std[index - 2 * k]), float(std[index - k]), float(std[index])
             if sm > 0.9 * 0.5 * (sa + sb) or min(sa, sb) < _FLAT_STD:
                 continue  # mixing two different pictures lowers the contrast in the middle
-            mix = a + b
-            mix = (mix - mix.mean()) * (_NORM_STD / (float(mix.std()) + 4.0))
-            res = float(np.abs(m - mix).mean()) / d
+            a, m, b = self._frame(index - 2 * k), self._frame(index - k), self._frame(index)
+            if a is None or m is None or b is None:
+                continue
+            h, w = m[0].shape
+            ya, xa = global_shift(m[1], a[1], h, w)
+            yb, xb = global_shift(m[1], b[1], h, w)
+            # compare the middle of the picture, with a margin as wide as the motion (at most a
+            # quarter of the picture each side)
+            py = max(2, h // 6, max(abs(ya), abs(yb)) + 1)
+            px = max(2, w // 6, max(abs(xa), abs(xb)) + 1)
+            if py > h // 4 or px > w // 4:
+                continue
+            ea = a[0][py - ya : h - py - ya, px - xa : w - px - xa]
+            eb = b[0][py - yb : h - py - yb, px - xb : w - px - xb]
+            d = float(np.abs(ea - eb).mean())
+            if d < self.p.dissolve_min_diff:
+                continue
+            mid = normalise(m[0][py : h - py, px : w - px])
+            res = float(np.abs(mid - normalise(ea + eb)).mean()) / d
             if res <= self.p.dissolve_max_residual and (best_k == 0 or res <= best_res * 1.5):
                 best_k, best_res = k, min(res, best_res)
         if best_k:
@@ -353,6 +372,8 @@ class DefaultShotDetector:
             # white is a picture unless the ramps come from real (textured) pictures
             has_out = has_out and s[a - out_len] >= _FLAT_STD
             has_in = has_in and s[b + in_len] >= _FLAT_STD
+        if has_out and not has_in and b - a + 1 <= _FLASH_FRAMES and b + 1 < n:
+            has_out = False  # a picture brightening into 1-3 white/black frames that then snaps back: a flash
         span_lo = a - out_len if has_out else a
         span_hi = b + in_len if has_in else b
         if has_out or has_in:
