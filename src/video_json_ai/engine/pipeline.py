@@ -56,6 +56,26 @@ class VideoAnalysis:
     keyframes_written: int = 0
 
 
+class _LumaShrinker:
+    """Frame -> small grey picture for the detector, scaled by FFmpeg in two steps: a nearest-pixel
+    pick down to 4x the analysis size, then area averaging (4x4 pixels) down to it. Measured on
+    1080p: ~0.25 ms a frame against ~0.5 ms for one bilinear or ~1.2 ms for one area step, with the
+    same shot boundaries; one fast-bilinear step (~0.1 ms) aliases film grain and misses cuts.
+    Each step keeps its SwsContext (~5x cheaper than ``frame.reformat`` per frame)."""
+
+    def __init__(self, width: int, height: int, aw: int, ah: int) -> None:
+        self.size = (aw, ah)
+        self.mid = (aw * 4, ah * 4) if width >= aw * 8 and height >= ah * 8 else None
+        self._pick, self._average = VideoReformatter(), VideoReformatter()
+
+    def __call__(self, frame: av.VideoFrame) -> np.ndarray:
+        aw, ah = self.size
+        if self.mid is None:
+            return self._average.reformat(frame, width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
+        grey = self._pick.reformat(frame, width=self.mid[0], height=self.mid[1], format="gray", interpolation="POINT")
+        return self._average.reformat(grey, width=aw, height=ah, interpolation="AREA").to_ndarray()
+
+
 def analysis_size(width: int, height: int) -> tuple[int, int]:
     """An even-sided picture of about ANALYSIS_AREA pixels with the stored aspect."""
     aspect = width / max(height, 1)
@@ -188,7 +208,7 @@ def analyze_video(
         if not isinstance(det, DefaultShotDetector):
             raise InvalidInput("custom detectors must subclass DefaultShotDetector for now", "Pass detector=None.")
         colours = ColourSampler()
-        scaler = VideoReformatter()  # keeps its SwsContext: ~5x cheaper than frame.reformat per frame
+        shrink = _LumaShrinker(width, height, aw, ah)
         picker: KeyframePicker | None = None
         builder: _SceneBuilder | None = None
 
@@ -220,7 +240,7 @@ def analyze_video(
                 elif index:
                     last_dur = max(t - last_t, 1e-6)
                 last_t = t
-                luma = scaler.reformat(frame, width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
+                luma = shrink(frame)
                 det.push(index, t, luma)
                 colours.maybe_sample(index, t, frame)
                 assert picker is not None and builder is not None

@@ -118,6 +118,23 @@ def global_shift(fa: np.ndarray, fb: np.ndarray, h: int, w: int) -> tuple[int, i
     return (int(dy - h) if dy > h // 2 else int(dy)), (int(dx - w) if dx > w // 2 else int(dx))
 
 
+class _Frame:
+    """One analysed frame in the detector's ring: raw and normalised luma, and the normalised
+    picture's 2-D FFT, computed only when a phase correlation needs it."""
+
+    __slots__ = ("index", "y", "z", "_spectrum")
+
+    def __init__(self, index: int, y: np.ndarray, z: np.ndarray) -> None:
+        self.index, self.y, self.z = index, y, z
+        self._spectrum: np.ndarray | None = None
+
+    @property
+    def spectrum(self) -> np.ndarray:
+        if self._spectrum is None:
+            self._spectrum = np.fft.rfft2(self.z)
+        return self._spectrum
+
+
 class _Grow:
     """A growable float array (amortised appends, numpy views)."""
 
@@ -151,8 +168,9 @@ class DefaultShotDetector:
         self.dp = _Grow()  # raw mean |luma difference| to the previous frame (motion level)
         self.dis = _Grow()  # dissolve: best half-window K centred here (0 = none)
         self.dis_res = _Grow()
-        self._ring: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = deque()
+        self._ring: deque[_Frame] = deque()
         self._ring_len = 2 * max(_DISSOLVE_KS) + _CUT_WINDOW + _FLASH_FRAMES + 4
+        self._compensate_from = 0.5 * params.cut_floor
         self._ramp_max = int(round(3.0 * params.fps_hint))
         self._lookahead = max(self._ramp_max, 2 * max(_DISSOLVE_KS) + _CUT_WINDOW + 2) + 2
         self._cut_cands: list[tuple[int, float]] = []  # (frame, strength), flash-checked
@@ -177,17 +195,23 @@ class DefaultShotDetector:
         self.mean.append(m)
         self.std.append(s)
         z = (y - m) * (_NORM_STD / (s + 4.0))
-        fz = np.fft.rfft2(z)
+        current = _Frame(index, y, z)
         if self._ring:
-            _, prev_y, prev_z, prev_f = self._ring[-1][0], self._ring[-1][1], self._ring[-1][2], self._ring[-1][3]
-            self.dp.append(float(np.abs(y - prev_y).mean()))
-            self.dc.append(motion_compensated_diff(z, fz, prev_z, prev_f))
+            prev = self._ring[-1]
+            self.dp.append(float(np.abs(y - prev.y).mean()))
+            plain = float(np.abs(z - prev.z).mean())
+            # Motion compensation can only lower the difference, and below half the cut floor a
+            # frame is no cut candidate: the phase correlation is spent where it can matter.
+            if plain < self._compensate_from:
+                self.dc.append(plain)
+            else:
+                self.dc.append(motion_compensated_diff(z, current.spectrum, prev.z, prev.spectrum))
         else:
             self.dp.append(0.0)
             self.dc.append(0.0)
         self.dis.append(0.0)
         self.dis_res.append(1.0)
-        self._ring.append((index, y, z, fz))
+        self._ring.append(current)
         if len(self._ring) > self._ring_len:
             self._ring.popleft()
         self._dissolve_test(index)
@@ -199,11 +223,10 @@ class DefaultShotDetector:
             self._decide(index + 1 - self._lookahead, final=False)
 
     def _frame(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
-        first = self._ring[0][0]
-        k = i - first
+        k = i - self._ring[0].index
         if 0 <= k < len(self._ring):
-            _, _, z, fz = self._ring[k]
-            return z, fz
+            frame = self._ring[k]
+            return frame.z, frame.spectrum
         return None
 
     def _cut_test(self, i: int) -> None:
@@ -254,7 +277,7 @@ class DefaultShotDetector:
         std = self.std.a
         best_k, best_res = 0, 1.0
         for k in _DISSOLVE_KS:
-            if index - 2 * k < self._ring[0][0]:
+            if index - 2 * k < self._ring[0].index:
                 break
             sa, sm, sb = float(std[index - 2 * k]), float(std[index - k]), float(std[index])
             if sm > 0.9 * 0.5 * (sa + sb) or min(sa, sb) < _FLAT_STD:
