@@ -191,3 +191,19 @@ async def test_silence_options_reach_the_audio_analysis_and_the_cache(client, me
     audio = longer.structured_content["report"]["audio"]
     assert audio["silences"] == [] and audio["silence_min_s"] == 2.0
     assert longer.structured_content["report_path"] != default.structured_content["report_path"]
+
+
+async def test_audio_read_beside_the_video_pass_matches_audio_alone(client, media_dir: Path) -> None:  # noqa: ANN001
+    """With scenes and audio asked together the file is read once (audio demuxed beside the video);
+    the sound facts are the same as from audio read on its own."""
+    from video_json_ai.engine.sample import write_sample
+
+    sample = media_dir / "sample.mp4"
+    write_sample(sample)
+    alone = await client.call_tool("extract_json", {"source": str(sample), "features": ["audio"]})
+    together = await client.call_tool("extract_json", {"source": str(sample), "features": ["scenes", "audio"]})
+    assert not alone.is_error and not together.is_error, (alone.content, together.content)
+    a, b = alone.structured_content["report"], together.structured_content["report"]
+    assert "audio" not in b["timings_s"] and "audio" in a["timings_s"]  # no separate audio read
+    assert b["audio"] == a["audio"]
+    assert len(b["scenes"]) == 3

@@ -108,14 +108,16 @@ def test_a_folder_without_a_model_is_named(env: dict[str, str], clip: Path, tmp_
 
 
 @pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed (apt-get install espeak-ng)")
+@pytest.mark.parametrize("features", ["metadata,transcript", "scenes,audio,transcript"],
+                         ids=["audio-read-alone", "audio-from-the-video-pass"])
 def test_spoken_sentences_transcribed_and_exported(env: dict[str, str], media_dir: Path, tmp_path: Path,
-                                                   test_model: Path) -> None:
+                                                   test_model: Path, features: str) -> None:
     parts = [silence(0.5, RATE)]
     for sentence in SENTENCES:
         parts += [speak(sentence, RATE), silence(0.8, RATE)]
     clip = make_av_clip(media_dir / "talk.mp4", np.concatenate(parts), width=160, height=90, fps=5)
     srt, vtt, out = tmp_path / "talk.srt", tmp_path / "talk.vtt", tmp_path / "report.json"
-    done = run_cli("extract", str(clip), "--features", "metadata,transcript", "--transcript-srt", str(srt),
+    done = run_cli("extract", str(clip), "--features", features, "--transcript-srt", str(srt),
                    "--transcript-vtt", str(vtt), "-o", str(out), env={**env, ASR_ENV: str(test_model)})
     assert done.returncode == 0, done.stderr
     transcript = json.loads(out.read_text())["transcript"]

@@ -416,6 +416,196 @@ def _span(a: float, b: float, offset: float, end: float) -> TimeSpan:
     return TimeSpan(start_s=round(max(a + offset, 0.0), 3), end_s=round(min(b + offset, end), 3))
 
 
+class AudioAnalysis:
+    """Loudness, silences and speech of one audio stream, fed decoded frames as they come: by
+    ``analyze_audio`` from its own read of the file, or by the video pass, which then demuxes
+    the audio beside the video so that one extraction reads the file once."""
+
+    def __init__(self, container: av.container.InputContainer, stream: av.audio.stream.AudioStream,
+                 options: AudioOptions, name: str, progress: ProgressFn = no_progress,
+                 keep_mono: bool = False) -> None:
+        self.stream, self.options, self.name, self.progress = stream, options, name, progress
+        self.mono: list[np.ndarray] | None = [] if keep_mono else None
+        """With ``keep_mono``: the whole signal at 16 kHz mono (what speech-to-text needs), in parts."""
+        self.offset = time_offset(container, stream)
+        self.total = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else \
+            (container.duration / 1_000_000 if container.duration else 0.0)
+        self._to48: av.AudioResampler | None = None
+        self._to16 = av.AudioResampler(format="flt", layout="mono", rate=VAD_RATE)
+        self._meter: LoudnessMeter | None = None
+        self._silence = SilenceDetector(options.silence_threshold_db, options.silence_min_s)
+        try:
+            self._speech: SpeechDetector | None = SpeechDetector(options)
+        except NotAvailable:
+            self._speech = None  # the report then has no speech facts (vad_model None) and says so
+        self._samples = 0
+        self._next_report = 0.0
+        self._buf48: list[np.ndarray] = []
+        self._buf16: list[np.ndarray] = []
+        self._held = 0
+        self.decode_error: str | None = None
+
+    @classmethod
+    def open(cls, container: av.container.InputContainer, options: AudioOptions, name: str,
+             progress: ProgressFn = no_progress, keep_mono: bool = False) -> AudioAnalysis:
+        streams = container.streams.audio
+        if options.stream_index >= len(streams):
+            raise InvalidInput(
+                f"{name} has {len(streams)} audio stream(s); audio stream {options.stream_index} does not exist",
+                "Leave out 'audio' for a silent video, or pick an existing audio stream (0 = first).")
+        return cls(container, streams[options.stream_index], options, name, progress, keep_mono)
+
+    def feed(self, frame: av.AudioFrame) -> None:
+        if self._to48 is None:
+            layout = frame.layout if frame.layout.nb_channels else av.AudioLayout("stereo")
+            self._to48 = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
+            self._meter = LoudnessMeter(_channel_weights(layout))
+        self._gather(self._to48.resample(frame), self._to16.resample(frame))
+        t = self._samples / RATE
+        if t >= self._next_report:
+            self._next_report = t + PROGRESS_EVERY
+            self.progress(min(t / self.total, 0.999) if self.total else 0.0,
+                          f"analysing audio: {timecode(t)} of {timecode(self.total) if self.total else '?'}")
+
+    def decode(self, packet: av.Packet) -> None:
+        """Decode one packet of the stream (an empty packet flushes); a damaged stream stops the
+        audio facts where it breaks (a MediaError later if nothing was decoded)."""
+        if self.decode_error is not None:
+            return
+        try:
+            for frame in packet.decode():
+                self.feed(frame)
+        except av.FFmpegError as exc:
+            self.decode_error = str(exc)
+
+    def _gather(self, frames48: list[av.AudioFrame], frames16: list[av.AudioFrame], flush: bool = False) -> None:
+        """Gather decoded frames into ~1 s chunks: numpy work per chunk, not per 1024 samples."""
+        for f in frames48:
+            self._buf48.append(f.to_ndarray())
+            self._held += f.samples
+        self._buf16.extend(f.to_ndarray()[0] for f in frames16)
+        if self._held < CHUNK and not flush:
+            return
+        if self._buf48:
+            x = np.concatenate(self._buf48, axis=1).astype(np.float64)
+            assert self._meter is not None
+            self._meter.push(x)
+            self._silence.push(x)
+            self._samples += x.shape[1]
+        if self._buf16:
+            mono = np.concatenate(self._buf16)
+            if self._speech is not None:
+                self._speech.push(mono)
+            if self.mono is not None:
+                self.mono.append(mono)
+        self._buf48.clear()
+        self._buf16.clear()
+        self._held = 0
+
+    def finish(self) -> AudioReport:
+        if self._to48 is None or self._meter is None:
+            why = f" ({self.decode_error})" if self.decode_error else ""
+            raise MediaError(f"{self.name}: the audio stream has no decodable sound{why}",
+                             "The file may be empty, damaged or use an unsupported codec; re-encode it.")
+        self._gather(self._to48.resample(None), self._to16.resample(None), flush=True)
+        options, off = self.options, self.offset
+        duration = self._samples / RATE
+        integrated, lra, tp = self._meter.result()
+        end = duration + off
+        silences = self._silence.finish()
+        speech = self._speech
+        speech_spans = speech.finish() if speech is not None else []
+        sound = _complement([*silences, *speech_spans], 0.0, duration, options.silence_min_s)
+        speech_time = sum(b - a for a, b in speech_spans)
+        self.progress(1.0, "audio analysed")
+        return AudioReport(
+            stream_index=options.stream_index,
+            duration_s=round(duration, 3),
+            integrated_lufs=round(integrated, 2) if integrated is not None else None,
+            loudness_range_lu=round(lra, 2) if lra is not None else None,
+            true_peak_dbtp=round(tp, 2) if tp is not None else None,
+            delta_to_streaming_lu=round(integrated - STREAMING_TARGET_LUFS, 2) if integrated is not None else None,
+            delta_to_broadcast_lu=round(integrated - BROADCAST_TARGET_LUFS, 2) if integrated is not None else None,
+            loudness_verdict=loudness_verdict(integrated, tp),
+            silences=[_span(a, b, off, end) for a, b in silences],
+            silence_threshold_db=options.silence_threshold_db,
+            silence_min_s=options.silence_min_s,
+            speech=[_span(a, b, off, end) for a, b in speech_spans],
+            speech_ratio=round(min(speech_time / duration, 1.0), 4) if duration > 0 and speech is not None else None,
+            non_speech_sound=[_span(a, b, off, end) for a, b in sound],
+            vad_model=SpeechDetector.MODEL if speech is not None else None,
+        )
+
+
+def analyze_audio(
+    path: Path,
+    options: AudioOptions | None = None,
+    *,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+) -> AudioReport:
+    """Loudness, silences and speech of one audio stream of ``path``, read on its own (the video
+    pass feeds an ``AudioAnalysis`` itself when it runs).
+
+    Raises InvalidInput when the file has no such audio stream, MediaError when nothing can be
+    decoded, Cancelled when ``cancel`` is set.
+    """
+    options = options or AudioOptions()
+    cancel = cancel or CancelToken()
+    path = Path(path)
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"{path.name} could not be opened as media ({exc})",
+                         "Check that the file is a complete audio or video file.") from exc
+    try:
+        analysis = AudioAnalysis.open(container, options, path.name, progress)
+        progress(0.0, "analysing audio")
+        for packet in container.demux(analysis.stream):
+            analysis.decode(packet)
+            cancel.raise_if_cancelled()
+    finally:
+        container.close()
+    return analysis.finish()
+
+
+def loudness_verdict(integrated: float | None, true_peak: float | None) -> str:
+    if integrated is None:
+        return "silent: no measurable loudness"
+
+    def against(target: float, name: str) -> str:
+        d = integrated - target
+        if abs(d) <= 1.0:
+            return f"on target for {name} ({target:.0f} LUFS)"
+        return f"{abs(d):.1f} LU {'below' if d < 0 else 'above'} the {name} target ({target:.0f} LUFS)"
+
+    words = f"{integrated:.1f} LUFS: {against(STREAMING_TARGET_LUFS, 'streaming')}; " \
+            f"{against(BROADCAST_TARGET_LUFS, 'broadcast')}"
+    if true_peak is not None and true_peak > -1.0:
+        words += f"; true peak {true_peak:.1f} dBTP is above -1 dBTP (may clip after encoding)"
+    return words
+
+
+def time_offset(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> float:
+    """Where the audio starts relative to the report's time zero (the first video frame; else the
+    audio itself), seconds."""
+    def start_of(s: av.stream.Stream) -> float | None:
+        if s.start_time is None or s.time_base is None:
+            return None
+        return float(s.start_time * s.time_base)
+
+    audio_start = start_of(stream) or 0.0
+    for v in container.streams.video:
+        if not (v.disposition & av.stream.Disposition.attached_pic):
+            vs = start_of(v)
+            return audio_start - vs if vs is not None else 0.0
+    return 0.0
+
+
+def _span(a: float, b: float, offset: float, end: float) -> TimeSpan:
+    return TimeSpan(start_s=round(max(a + offset, 0.0), 3), end_s=round(min(b + offset, end), 3))
+
+
 def analyze_audio(
     path: Path,
     options: AudioOptions | None = None,

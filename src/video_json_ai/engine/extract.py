@@ -45,12 +45,19 @@ def build_report(
     wants_frames = any(f in features for f in ("scenes", "keyframes", "text"))
     wants_audio = any(f in features for f in ("audio", "transcript"))
     video_share = 0.85 if wants_audio else 0.98
+    # With a video pass, the audio is analysed from the same read of the file.
+    # (and the 16 kHz signal speech-to-text needs, when a transcript is asked for and possible).
+    audio_in_pass = wants_frames and wants_audio and bool(meta.audio)
+    keep_mono = audio_in_pass and "transcript" in features and _transcript_possible()
+    mono = None
     if wants_frames:
-        _video_pass(path, report, features, options, keyframes_dir, scaled(progress, 0.02, video_share), cancel, timings, warnings)
-    if "audio" in features:
+        mono = _video_pass(path, report, features, options,
+                           (audio_options or AudioOptions()) if audio_in_pass else None, keep_mono,
+                           keyframes_dir, scaled(progress, 0.02, video_share), cancel, timings, warnings)
+    if "audio" in features and not audio_in_pass:
         _audio(path, report, audio_options, scaled(progress, video_share, 0.97), cancel, timings, warnings)
     if "transcript" in features:
-        _transcript(path, report, scaled(progress, 0.97, 1.0), cancel, timings, warnings)
+        _transcript(path, report, mono, scaled(progress, 0.97, 1.0), cancel, timings, warnings)
 
     report.summary = _summary(meta, report)
     report.warnings = warnings
@@ -80,8 +87,9 @@ def _summary(meta, report: Report | None = None) -> Summary:  # type: ignore[no-
     return s
 
 
-def _video_pass(path, report, features, options, keyframes_dir, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
-    """The one decode pass: scenes, keyframes and (when asked) frame samplers for text."""
+def _video_pass(path, report, features, options, audio_options, keep_mono, keyframes_dir, progress, cancel, timings, warnings):  # type: ignore[no-untyped-def]
+    """The one decode pass: scenes, keyframes, (when asked) frame samplers for text, and the audio
+    analysis when ``audio_options`` is given. Returns the 16 kHz mono signal with ``keep_mono``."""
     from video_json_ai.engine.pipeline import analyze_video
 
     t0 = time.perf_counter()
@@ -106,7 +114,12 @@ def _video_pass(path, report, features, options, keyframes_dir, progress, cancel
         extra_analyzers=analyzers,
         progress=progress,
         cancel=cancel,
+        audio_options=audio_options,
+        keep_mono=keep_mono,
     )
+    if audio_options is not None and "audio" in features:
+        report.audio = analysis.audio
+        _speech_model_warning(report, warnings)
     if not wants_keyframes:
         for scene in analysis.scenes:
             scene.keyframe = None
@@ -117,6 +130,7 @@ def _video_pass(path, report, features, options, keyframes_dir, progress, cancel
         report.text = text_sampler.overlays([s.start_s for s in analysis.scenes])
         timings["text_ocr"] = round(text_sampler.ocr_s, 4)  # inside video_pass
     timings["video_pass"] = round(time.perf_counter() - t0, 4)
+    return analysis.mono_16k
 
 
 def _audio(path, report, options, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
@@ -128,13 +142,28 @@ def _audio(path, report, options, progress, cancel, timings, warnings) -> None: 
         return
     t0 = time.perf_counter()
     report.audio = analyze_audio(path, options, progress=progress, cancel=cancel)
-    if report.audio.vad_model is None:
-        warnings.append("speech detection left out: the voice-activity model (Silero VAD inside faster-whisper) is "
-                        "not installed; reinstall video-json-ai to get it.")
+    _speech_model_warning(report, warnings)
     timings["audio"] = round(time.perf_counter() - t0, 4)
 
 
-def _transcript(path, report, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
+def _speech_model_warning(report, warnings) -> None:  # type: ignore[no-untyped-def]
+    if report.audio is not None and report.audio.vad_model is None:
+        warnings.append("speech detection left out: the voice-activity model (Silero VAD inside faster-whisper) is "
+                        "not installed; reinstall video-json-ai to get it.")
+
+
+def _transcript_possible() -> bool:
+    from video_json_ai.engine.transcript import model_dir
+    from video_json_ai.errors import NotAvailable
+
+    try:
+        model_dir()
+    except NotAvailable:
+        return False
+    return True
+
+
+def _transcript(path, report, mono, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
     """Speech to text through a model the user configured; otherwise a warning, never invented text."""
     from video_json_ai.engine.transcript import transcribe
     from video_json_ai.errors import NotAvailable
@@ -144,7 +173,7 @@ def _transcript(path, report, progress, cancel, timings, warnings) -> None:  # t
         return
     t0 = time.perf_counter()
     try:
-        report.transcript = transcribe(path, progress=progress, cancel=cancel)
+        report.transcript = transcribe(path, progress=progress, cancel=cancel, audio=mono)
     except NotAvailable as exc:
         warnings.append(f"'transcript' left out: {exc}")
     timings["transcript"] = round(time.perf_counter() - t0, 4)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -23,11 +23,13 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from video_json_ai.engine.audio import AudioAnalysis
 from video_json_ai.engine.frames import DecodedFrame, FrameAnalyzer
 from video_json_ai.engine.keyframes import KeyframePicker, keyframe_size
 from video_json_ai.engine.scene_stats import ColourSampler, motion_level
 from video_json_ai.engine.scenes import Boundary, DefaultShotDetector, DetectorParams, ShotDetector
 from video_json_ai.errors import InvalidInput, MediaError
+from video_json_ai.models.audio import AudioOptions, AudioReport
 from video_json_ai.models.scenes import Scene, SceneOptions, ScenesSummary, Transition
 from video_json_ai.progress import CancelToken, ProgressFn, no_progress
 from video_json_ai.timecode import timecode
@@ -54,6 +56,26 @@ class VideoAnalysis:
     stream_index: int = 0
     decode_s: float = 0.0
     keyframes_written: int = 0
+    audio: AudioReport | None = None
+    """Sound facts, when the pass was asked to analyse the audio stream beside the video."""
+    mono_16k: tuple[np.ndarray, float] | None = None
+    """With ``keep_mono``: the audio as 16 kHz mono float32 and its start relative to the first
+    video frame, for speech-to-text without reading the file again."""
+
+
+def _video_frames(container: av.container.InputContainer, stream: av.video.stream.VideoStream,
+                  sound: AudioAnalysis | None) -> Iterator[av.VideoFrame]:
+    """The video's frames in order; with ``sound``, the audio packets read on the way are decoded
+    into it, so the file is read once for both."""
+    if sound is None:
+        yield from container.decode(stream)
+        return
+    audio_index = sound.stream.index
+    for packet in container.demux(stream, sound.stream):
+        if packet.stream.index == audio_index:
+            sound.decode(packet)
+        else:
+            yield from packet.decode()
 
 
 class _LumaShrinker:
@@ -169,13 +191,17 @@ def analyze_video(
     cancel: CancelToken | None = None,
     fast_decode: bool = True,
     detector: ShotDetector | None = None,
+    audio_options: AudioOptions | None = None,
+    keep_mono: bool = False,
 ) -> VideoAnalysis:
     """Decode ``path`` once: scenes (cuts, fades, dissolves), per-scene facts and keyframes.
 
     ``keyframes_dir``: where keyframe JPEGs go (``scene_0000.jpg``...); None = choose keyframes
     but write nothing (also when ``options.write_keyframes`` is False). ``extra_analyzers`` see
     every frame too. ``fast_decode`` skips H.264's loop filter (faster; keyframes very slightly
-    softer). Raises InvalidInput/MediaError; Cancelled when ``cancel`` is set.
+    softer). ``audio_options``: also analyse that audio stream (loudness, silences, speech) from
+    the same read of the file, its packets decoded as they are demuxed beside the video's.
+    Raises InvalidInput/MediaError; Cancelled when ``cancel`` is set.
     """
     options = options or SceneOptions()
     cancel = cancel or CancelToken()
@@ -209,6 +235,8 @@ def analyze_video(
             raise InvalidInput("custom detectors must subclass DefaultShotDetector for now", "Pass detector=None.")
         colours = ColourSampler()
         shrink = _LumaShrinker(width, height, aw, ah)
+        sound = AudioAnalysis.open(container, audio_options, path.name, keep_mono=keep_mono) \
+            if audio_options is not None else None
         picker: KeyframePicker | None = None
         builder: _SceneBuilder | None = None
 
@@ -220,7 +248,7 @@ def analyze_video(
         next_report = 0.0
         progress(0.0, "decoding video")
         try:
-            for frame in container.decode(stream):
+            for frame in _video_frames(container, stream, sound):
                 index += 1
                 if frame.pts is not None:
                     t_abs = float(frame.pts * (frame.time_base or tb))
@@ -281,6 +309,16 @@ def analyze_video(
     if keyframes_dir is None and options.write_keyframes:
         pass
     scenes = builder.scenes
+    audio_report = None
+    if sound is not None:
+        try:
+            audio_report = sound.finish()
+        except MediaError as exc:
+            warnings.append(f"audio left out: {exc}")
+        else:
+            if sound.decode_error:
+                warnings.append(f"audio decoding stopped early ({sound.decode_error}); "
+                                "the audio facts cover the part before it")
     wall = time.perf_counter() - wall0
     summary = ScenesSummary(
         count=len(scenes),
@@ -296,5 +334,7 @@ def analyze_video(
         scenes=scenes, summary=summary, warnings=warnings, frames=index + 1, duration_s=round(end_s, 3),
         start_time_s=round(t0 or 0.0, 3), width=width, height=height, rotation=rotation,
         stream_index=stream_index, decode_s=round(decode_s, 3),
-        keyframes_written=picker.written if picker else 0,
+        keyframes_written=picker.written if picker else 0, audio=audio_report,
+        mono_16k=(np.concatenate(sound.mono) if sound.mono else np.zeros(0, np.float32), sound.offset)
+        if audio_report is not None and sound is not None and sound.mono is not None else None,
     )

@@ -67,8 +67,11 @@ def transcribe(
     language: str | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
+    audio: tuple[np.ndarray, float] | None = None,
 ) -> Transcript:
-    """Segments with times and the detected language. NotAvailable when no model is set up."""
+    """Segments with times and the detected language. NotAvailable when no model is set up.
+    ``audio``: the 16 kHz mono signal and its start offset when the caller already decoded it
+    (the video pass does); else the file's audio stream is read here."""
     cancel = cancel or CancelToken()
     folder = model_dir()
     try:
@@ -76,7 +79,7 @@ def transcribe(
     except ImportError as exc:
         raise NotAvailable(f"{ASR_ENV} is set but faster-whisper is not installed",
                            "Reinstall video-json-ai (pip install -e .), which brings faster-whisper.") from exc
-    audio, offset = load_audio(Path(path), stream_index)
+    audio, offset = audio if audio is not None else load_audio(Path(path), stream_index)
     duration = len(audio) / ASR_RATE
     progress(0.0, "loading the speech model")
     model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 2)
