@@ -221,8 +221,13 @@ def main() -> int:
         clip, truth_path = args.clip, args.truth
     else:
         CACHE.mkdir(parents=True, exist_ok=True)
-        clip = CACHE / "noisy_1080p30_2min.mp4"
-        truth_path = make_clip(clip)
+        silent = CACHE / "noisy_1080p30_2min.mp4"
+        truth_path = make_clip(silent)
+        # the full default extraction includes the audio: give the clip a 2-minute AAC soundtrack
+        # (video packets copied, so the frames and the truth are the same)
+        from bench_audio import with_audio
+
+        clip = with_audio(silent, CACHE / "noisy_1080p30_2min_audio.mp4")
     truth = json.loads(truth_path.read_text())
     names = ["decode", "ours"] + ([] if args.no_cli else ["cli"]) + ([] if args.no_pyscenedetect else ["pyscenedetect"])
     results = {}

@@ -431,7 +431,7 @@ class AudioAnalysis:
         self.total = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else \
             (container.duration / 1_000_000 if container.duration else 0.0)
         self._to48: av.AudioResampler | None = None
-        self._to16 = av.AudioResampler(format="flt", layout="mono", rate=VAD_RATE)
+        self._to16 = av.AudioResampler(format="flt", layout="mono", rate=VAD_RATE, frame_size=VAD_RATE // 10)
         self._meter: LoudnessMeter | None = None
         self._silence = SilenceDetector(options.silence_threshold_db, options.silence_min_s)
         try:
@@ -458,7 +458,7 @@ class AudioAnalysis:
     def feed(self, frame: av.AudioFrame) -> None:
         if self._to48 is None:
             layout = frame.layout if frame.layout.nb_channels else av.AudioLayout("stereo")
-            self._to48 = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
+            self._to48 = av.AudioResampler(format="fltp", layout=layout, rate=RATE, frame_size=SUB_BLOCK)
             self._meter = LoudnessMeter(_channel_weights(layout))
         self._gather(self._to48.resample(frame), self._to16.resample(frame))
         t = self._samples / RATE
@@ -567,160 +567,3 @@ def analyze_audio(
     finally:
         container.close()
     return analysis.finish()
-
-
-def loudness_verdict(integrated: float | None, true_peak: float | None) -> str:
-    if integrated is None:
-        return "silent: no measurable loudness"
-
-    def against(target: float, name: str) -> str:
-        d = integrated - target
-        if abs(d) <= 1.0:
-            return f"on target for {name} ({target:.0f} LUFS)"
-        return f"{abs(d):.1f} LU {'below' if d < 0 else 'above'} the {name} target ({target:.0f} LUFS)"
-
-    words = f"{integrated:.1f} LUFS: {against(STREAMING_TARGET_LUFS, 'streaming')}; " \
-            f"{against(BROADCAST_TARGET_LUFS, 'broadcast')}"
-    if true_peak is not None and true_peak > -1.0:
-        words += f"; true peak {true_peak:.1f} dBTP is above -1 dBTP (may clip after encoding)"
-    return words
-
-
-def time_offset(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> float:
-    """Where the audio starts relative to the report's time zero (the first video frame; else the
-    audio itself), seconds."""
-    def start_of(s: av.stream.Stream) -> float | None:
-        if s.start_time is None or s.time_base is None:
-            return None
-        return float(s.start_time * s.time_base)
-
-    audio_start = start_of(stream) or 0.0
-    for v in container.streams.video:
-        if not (v.disposition & av.stream.Disposition.attached_pic):
-            vs = start_of(v)
-            return audio_start - vs if vs is not None else 0.0
-    return 0.0
-
-
-def _span(a: float, b: float, offset: float, end: float) -> TimeSpan:
-    return TimeSpan(start_s=round(max(a + offset, 0.0), 3), end_s=round(min(b + offset, end), 3))
-
-
-def analyze_audio(
-    path: Path,
-    options: AudioOptions | None = None,
-    *,
-    progress: ProgressFn = no_progress,
-    cancel: CancelToken | None = None,
-) -> AudioReport:
-    """Loudness, silences and speech of one audio stream of ``path``.
-
-    Raises NotFound-style InvalidInput when the file has no such audio stream, MediaError when
-    nothing can be decoded, Cancelled when ``cancel`` is set.
-    """
-    options = options or AudioOptions()
-    cancel = cancel or CancelToken()
-    path = Path(path)
-    try:
-        container = av.open(str(path), mode="r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{path.name} could not be opened as media ({exc})",
-                         "Check that the file is a complete audio or video file.") from exc
-    try:
-        streams = container.streams.audio
-        if options.stream_index >= len(streams):
-            raise InvalidInput(
-                f"{path.name} has {len(streams)} audio stream(s); audio stream {options.stream_index} does not exist",
-                "Leave out 'audio' for a silent video, or pick an existing audio stream (0 = first).")
-        stream = streams[options.stream_index]
-        off = time_offset(container, stream)
-        total = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else \
-            (container.duration / 1_000_000 if container.duration else 0.0)
-        to48: av.AudioResampler | None = None
-        to16 = av.AudioResampler(format="flt", layout="mono", rate=VAD_RATE)
-        meter: LoudnessMeter | None = None
-        silence = SilenceDetector(options.silence_threshold_db, options.silence_min_s)
-        try:
-            speech: SpeechDetector | None = SpeechDetector(options)
-        except NotAvailable:
-            speech = None  # the report then has no speech facts (vad_model None) and says so
-        samples = 0
-        next_report = 0.0
-        progress(0.0, "analysing audio")
-
-        buf48: list[np.ndarray] = []
-        buf16: list[np.ndarray] = []
-        held = 0
-
-        def feed(frames48: list[av.AudioFrame], frames16: list[av.AudioFrame], flush: bool = False) -> None:
-            """Gather decoded frames into ~1 s chunks: numpy work per chunk, not per 1024 samples."""
-            nonlocal samples, held
-            for f in frames48:
-                buf48.append(f.to_ndarray())
-                held += f.samples
-            buf16.extend(f.to_ndarray()[0] for f in frames16)
-            if held < CHUNK and not flush:
-                return
-            if buf48:
-                x = np.concatenate(buf48, axis=1).astype(np.float64)
-                assert meter is not None
-                meter.push(x)
-                silence.push(x)
-                samples += x.shape[1]
-            if buf16 and speech is not None:
-                speech.push(np.concatenate(buf16))
-            buf48.clear()
-            buf16.clear()
-            held = 0
-
-        decoded_any = False
-        try:
-            for frame in container.decode(stream):
-                if to48 is None:
-                    layout = frame.layout if frame.layout.nb_channels else av.AudioLayout("stereo")
-                    to48 = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
-                    meter = LoudnessMeter(_channel_weights(layout))
-                decoded_any = True
-                feed(to48.resample(frame), to16.resample(frame))
-                cancel.raise_if_cancelled()
-                t = samples / RATE
-                if t >= next_report:
-                    next_report = t + PROGRESS_EVERY
-                    progress(min(t / total, 0.999) if total else 0.0,
-                             f"analysing audio: {timecode(t)} of {timecode(total) if total else '?'}")
-        except av.FFmpegError as exc:
-            if not decoded_any:
-                raise MediaError(f"{path.name}: the audio stream could not be decoded ({exc})",
-                                 "The file may be damaged or use an unsupported codec; re-encode it.") from exc
-        if to48 is None or meter is None:
-            raise MediaError(f"{path.name}: the audio stream has no decodable sound",
-                             "The file may be empty or damaged; re-encode it.")
-        feed(to48.resample(None), to16.resample(None), flush=True)
-    finally:
-        container.close()
-
-    duration = samples / RATE
-    integrated, lra, tp = meter.result()
-    end = duration + off
-    silences = silence.finish()
-    speech_spans = speech.finish() if speech is not None else []
-    sound = _complement([*silences, *speech_spans], 0.0, duration, options.silence_min_s)
-    speech_time = sum(b - a for a, b in speech_spans)
-    progress(1.0, "audio analysed")
-    return AudioReport(
-        stream_index=options.stream_index,
-        duration_s=round(duration, 3),
-        integrated_lufs=round(integrated, 2) if integrated is not None else None,
-        loudness_range_lu=round(lra, 2) if lra is not None else None,
-        true_peak_dbtp=round(tp, 2) if tp is not None else None,
-        delta_to_streaming_lu=round(integrated - STREAMING_TARGET_LUFS, 2) if integrated is not None else None,
-        delta_to_broadcast_lu=round(integrated - BROADCAST_TARGET_LUFS, 2) if integrated is not None else None,
-        loudness_verdict=loudness_verdict(integrated, tp),
-        silences=[_span(a, b, off, end) for a, b in silences],
-        silence_threshold_db=options.silence_threshold_db,
-        silence_min_s=options.silence_min_s,
-        speech=[_span(a, b, off, end) for a, b in speech_spans],
-        speech_ratio=round(min(speech_time / duration, 1.0), 4) if duration > 0 and speech is not None else None,
-        non_speech_sound=[_span(a, b, off, end) for a, b in sound],
-        vad_model=SpeechDetector.MODEL if speech is not None else None,
-    )
