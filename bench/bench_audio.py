@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -128,13 +127,9 @@ def run(name: str, clip: Path) -> dict:
 
 
 def spawn(name: str, clip: Path) -> dict | None:
-    proc = subprocess.run([sys.executable, __file__, "--child", name, str(clip)], capture_output=True, text=True)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    print(f"{name}: failed ({tail})", file=sys.stderr)
-    return None
+    from child import spawn as spawn_child
+
+    return spawn_child(__file__, name, clip)
 
 
 def main() -> int:

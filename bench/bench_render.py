@@ -121,11 +121,13 @@ def main(argv: list[str] | None = None) -> int:
 
         options = RenderOptions(resolution="1080p")  # default quality 'high', aspect 'source'
         ref_times, eng_times = [], []
+        ref_peak = 0.0
         for i in range(max(1, args.repeat)):
             for name in ("reference.mp4", "engine.mp4"):
                 (work / name).unlink(missing_ok=True)
             ref_times.append(reference_encode(source, work / "reference.mp4"))
-            ref_peak = peak_mb() if i == 0 else ref_peak
+            if i == 0:
+                ref_peak = peak_mb()
             eng_times.append(engine_render(source, work / "engine.mp4", options))
         ref_s, eng_s = min(ref_times), min(eng_times)
         out = probe_output(work / "engine.mp4")

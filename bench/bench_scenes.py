@@ -174,13 +174,9 @@ def child(name: str, clip: Path) -> None:
 
 
 def spawn(name: str, clip: Path) -> dict | None:
-    proc = subprocess.run([sys.executable, __file__, "--child", name, str(clip)], capture_output=True, text=True)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    print(f"{name}: failed ({tail})", file=sys.stderr)
-    return None
+    from child import spawn as spawn_child
+
+    return spawn_child(__file__, name, clip)
 
 
 # -- scoring ---------------------------------------------------------------------------------------
