@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import threading
+from fractions import Fraction
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,34 @@ def k_weighting_fir(taps: int = 4096, n: int = 16384) -> np.ndarray:
     for b0, b1, b2, _, a1, a2 in K_SOS:
         response *= (b0 + b1 * z1 + b2 * z1 * z1) / (1 + a1 * z1 + a2 * z1 * z1)
     return np.fft.irfft(response, n)[:taps]
+
+
+class KWeighting:
+    """The K-weighting biquads run by FFmpeg (``biquad`` filters, 64-bit arithmetic) on 48 kHz
+    planar frames: a streaming IIR in C instead of a long FIR in numpy (~15x less CPU)."""
+
+    def __init__(self, layout: av.AudioLayout) -> None:
+        from av.filter import Graph
+
+        self.graph = Graph()
+        node = self.graph.add_abuffer(format="fltp", sample_rate=RATE, layout=layout.name, time_base=Fraction(1, RATE))
+        for b0, b1, b2, a0, a1, a2 in K_SOS:
+            stage = self.graph.add("biquad", f"b0={b0}:b1={b1}:b2={b2}:a0={a0}:a1={a1}:a2={a2}:precision=f64")
+            node.link_to(stage)
+            node = stage
+        sink = self.graph.add("abuffersink")
+        node.link_to(sink)
+        self.graph.configure()
+
+    def __call__(self, frame: av.AudioFrame | None) -> list[np.ndarray]:
+        """Push a frame (None at the end) and return the filtered samples that came out."""
+        self.graph.push(frame)
+        out = []
+        while True:
+            try:
+                out.append(self.graph.pull().to_ndarray())
+            except (av.BlockingIOError, av.EOFError):
+                return out
 
 
 class FftFilter:
@@ -177,12 +206,13 @@ class LoudnessMeter:
         self.tail = np.zeros((channels, self.phases.shape[1] - 1))
         self.peak = 0.0
 
-    def push(self, x: np.ndarray) -> None:
-        """``x``: shape (channels, samples), float, 48 kHz."""
+    def push(self, x: np.ndarray, weighted: np.ndarray | None = None) -> None:
+        """``x``: shape (channels, samples), float, 48 kHz; ``weighted``: the same samples already
+        K-weighted (by ``KWeighting``), else they are filtered here."""
         if not x.shape[1]:
             return
         self._true_peak(x)
-        y = self.k_filter(x)
+        y = self.k_filter(x) if weighted is None else weighted
         y = np.concatenate([self.pending, y], axis=1) if self.pending.shape[1] else y
         whole = y.shape[1] // SUB_BLOCK * SUB_BLOCK
         self.pending = y[:, whole:]
@@ -441,6 +471,8 @@ class AudioAnalysis:
         self._samples = 0
         self._next_report = 0.0
         self._buf48: list[np.ndarray] = []
+        self._bufk: list[np.ndarray] = []
+        self._k: KWeighting | None = None
         self._buf16: list[np.ndarray] = []
         self._held = 0
         self.decode_error: str | None = None
@@ -460,6 +492,7 @@ class AudioAnalysis:
             layout = frame.layout if frame.layout.nb_channels else av.AudioLayout("stereo")
             self._to48 = av.AudioResampler(format="fltp", layout=layout, rate=RATE, frame_size=SUB_BLOCK)
             self._meter = LoudnessMeter(_channel_weights(layout))
+            self._k = KWeighting(layout)
         self._gather(self._to48.resample(frame), self._to16.resample(frame))
         t = self._samples / RATE
         if t >= self._next_report:
@@ -480,16 +513,20 @@ class AudioAnalysis:
 
     def _gather(self, frames48: list[av.AudioFrame], frames16: list[av.AudioFrame], flush: bool = False) -> None:
         """Gather decoded frames into ~1 s chunks: numpy work per chunk, not per 1024 samples."""
+        assert self._k is not None
         for f in frames48:
             self._buf48.append(f.to_ndarray())
+            self._bufk.extend(self._k(f))
             self._held += f.samples
+        if flush:
+            self._bufk.extend(self._k(None))
         self._buf16.extend(f.to_ndarray()[0] for f in frames16)
         if self._held < CHUNK and not flush:
             return
         if self._buf48:
             x = np.concatenate(self._buf48, axis=1).astype(np.float64)
             assert self._meter is not None
-            self._meter.push(x)
+            self._meter.push(x, np.concatenate(self._bufk, axis=1) if self._bufk else x[:, :0])
             self._silence.push(x)
             self._samples += x.shape[1]
         if self._buf16:
@@ -499,6 +536,7 @@ class AudioAnalysis:
             if self.mono is not None:
                 self.mono.append(mono)
         self._buf48.clear()
+        self._bufk.clear()
         self._buf16.clear()
         self._held = 0
 
