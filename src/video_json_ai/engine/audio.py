@@ -416,6 +416,42 @@ def _span(a: float, b: float, offset: float, end: float) -> TimeSpan:
     return TimeSpan(start_s=round(max(a + offset, 0.0), 3), end_s=round(min(b + offset, end), 3))
 
 
+class _ChunkWorker:
+    """Runs ``work(*chunk)`` for each chunk on a thread of its own, in order. The numpy and
+    onnxruntime calls inside release the GIL, so the sound is analysed while the calling thread
+    handles video frames. A failure is raised again by the next ``put`` or by ``close``."""
+
+    def __init__(self, work: Any) -> None:
+        import queue
+
+        self._work = work
+        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="audio-analysis", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._work(*chunk)
+                except BaseException as exc:  # handed to the caller's thread
+                    self._error = exc
+
+    def put(self, *chunk: Any) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        """Wait for the queued chunks (idempotent); raise what the work raised."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 class AudioAnalysis:
     """Loudness, silences and speech of one audio stream, fed decoded frames as they come: by
     ``analyze_audio`` from its own read of the file, or by the video pass, which then demuxes
@@ -446,6 +482,7 @@ class AudioAnalysis:
         self._buf16: list[np.ndarray] = []
         self._held = 0
         self.decode_error: str | None = None
+        self._worker: _ChunkWorker | None = None
 
     @classmethod
     def open(cls, container: av.container.InputContainer, options: AudioOptions, name: str,
@@ -493,22 +530,37 @@ class AudioAnalysis:
         self._buf16.extend(f.to_ndarray()[0] for f in frames16)
         if self._held < CHUNK and not flush:
             return
+        x = w = mono = None
         if self._buf48:
             x = np.concatenate(self._buf48, axis=1).astype(np.float64)
-            assert self._meter is not None
-            self._meter.push(x, np.concatenate(self._bufk, axis=1) if self._bufk else x[:, :0])
-            self._silence.push(x)
+            w = np.concatenate(self._bufk, axis=1) if self._bufk else x[:, :0]
             self._samples += x.shape[1]
         if self._buf16:
             mono = np.concatenate(self._buf16)
-            if self._speech is not None:
-                self._speech.push(mono)
             if self.mono is not None:
                 self.mono.append(mono)
+        if x is not None or mono is not None:
+            if self._worker is None:
+                self._worker = _ChunkWorker(self._analyse_chunk)
+            self._worker.put(x, w, mono)
         self._buf48.clear()
         self._bufk.clear()
         self._buf16.clear()
         self._held = 0
+
+    def _analyse_chunk(self, x: np.ndarray | None, weighted: np.ndarray | None, mono: np.ndarray | None) -> None:
+        """On the worker thread: the only place the meter and the detectors are touched."""
+        if x is not None and weighted is not None:
+            assert self._meter is not None
+            self._meter.push(x, weighted)
+            self._silence.push(x)
+        if mono is not None and self._speech is not None:
+            self._speech.push(mono)
+
+    def close(self) -> None:
+        """Stop the analysis thread (waits for the chunks it holds); safe to call more than once."""
+        if self._worker is not None:
+            self._worker.close()
 
     def finish(self) -> AudioReport:
         if self._to48 is None or self._meter is None:
@@ -516,6 +568,7 @@ class AudioAnalysis:
             raise MediaError(f"{self.name}: the audio stream has no decodable sound{why}",
                              "The file may be empty, damaged or use an unsupported codec; re-encode it.")
         self._gather(self._to48.resample(None), self._to16.resample(None), flush=True)
+        self.close()
         options, off = self.options, self.offset
         duration = self._samples / RATE
         integrated, lra, tp = self._meter.result()
@@ -568,10 +621,13 @@ def analyze_audio(
                          "Check that the file is a complete audio or video file.") from exc
     try:
         analysis = AudioAnalysis.open(container, options, path.name, progress)
-        progress(0.0, "analysing audio")
-        for packet in container.demux(analysis.stream):
-            analysis.decode(packet)
-            cancel.raise_if_cancelled()
+        try:
+            progress(0.0, "analysing audio")
+            for packet in container.demux(analysis.stream):
+                analysis.decode(packet)
+                cancel.raise_if_cancelled()
+            return analysis.finish()
+        finally:
+            analysis.close()
     finally:
         container.close()
-    return analysis.finish()

@@ -209,6 +209,7 @@ def analyze_video(
     warnings: list[str] = []
     wall0 = time.perf_counter()
     container = _open(path)
+    sound: AudioAnalysis | None = None
     try:
         stream = _video_stream(container, path)
         stream_index = stream.index
@@ -301,6 +302,10 @@ def analyze_video(
         builder.finish(index, end_s)
         for analyzer in extra_analyzers:
             analyzer.finish()
+    except BaseException:
+        if sound is not None:
+            sound.close()
+        raise
     finally:
         container.close()
 
