@@ -311,8 +311,6 @@ def analyze_video(
 
     if builder.missing_keyframes:
         warnings.append(f"{builder.missing_keyframes} very short scene(s) have no keyframe (no usable frame was sampled)")
-    if keyframes_dir is None and options.write_keyframes:
-        pass
     scenes = builder.scenes
     audio_report = None
     if sound is not None:
