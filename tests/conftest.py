@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.clips import make_clip
+from tests.harness import mcp_client, running_app
 
 SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 
@@ -54,18 +55,11 @@ def clip(media_dir: Path) -> Path:
 
 @pytest.fixture
 def app(env: dict[str, str]) -> Iterator["App"]:  # noqa: F821
-    from video_json_ai.app import App
-
-    application = App()
-    yield application
-    application.close()
+    with running_app() as application:
+        yield application
 
 
 @pytest.fixture
 async def client(app) -> AsyncIterator["Client"]:  # noqa: F821, ANN001
-    from mcp import Client
-
-    from video_json_ai.server import create_server
-
-    async with Client(create_server(app)) as c:
+    async with mcp_client(app) as c:
         yield c

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.harness import mcp_client, running_app
 from tests.nemo_emulator import NemoEmulator
 from video_json_ai.backends.nemo.auth import TOKEN_KEY
 from video_json_ai.backends.nemo.backend import NemoBackend
@@ -114,21 +115,14 @@ def leak_scan(nemo_emulator: NemoEmulator, caplog: pytest.LogCaptureFixture,
 
 @pytest.fixture
 def nemo_app(nemo_env: dict[str, str]) -> Iterator["App"]:  # noqa: F821
-    from video_json_ai.app import App
-
-    application = App()
-    assert application.config.backend == "nemo"
-    yield application
-    application.close()
+    with running_app() as application:
+        assert application.config.backend == "nemo"
+        yield application
 
 
 @pytest.fixture
 async def nemo_mcp(nemo_app) -> AsyncIterator["Client"]:  # noqa: ANN001, F821
-    from mcp import Client
-
-    from video_json_ai.server import create_server
-
-    async with Client(create_server(nemo_app)) as c:
+    async with mcp_client(nemo_app) as c:
         yield c
 
 

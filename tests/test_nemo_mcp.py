@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import mcp_client, running_app
 from tests.nemo_emulator import NemoEmulator, nemo_emulator, nemo_emulator_server, nemo_env  # noqa: F401
 from tests.nemo_helpers import _nemo_clip_bytes, clip  # noqa: F401
 from tests.nemo_helpers import Notes, Seen, error_text, leak_scan, nemo_app, nemo_mcp  # noqa: F401
@@ -129,25 +130,14 @@ async def test_full_cloud_session_over_mcp(nemo_mcp, nemo_app, nemo_emulator: Ne
 
 async def test_restart_continues_the_session(nemo_env: dict[str, str], nemo_emulator: NemoEmulator, clip: Path,
                                              leak_scan: Seen) -> None:
-    from mcp import Client
-
-    from video_json_ai.app import App
-    from video_json_ai.server import create_server
-
-    first = App()
-    try:
-        async with Client(create_server(first)) as client:
+    with running_app() as first:
+        async with mcp_client(first) as client:
             up = leak_scan(await client.call_tool("upload_video", {"source": str(clip)}))
             assert not up.is_error, up.content
-    finally:
-        first.close()
     sid = first.store.get_value(SESSION_KEY)
-    second = App()
-    try:
-        async with Client(create_server(second)) as client:
+    with running_app() as second:
+        async with mcp_client(second) as client:
             state = leak_scan(await client.call_tool("get_state", {}))
-    finally:
-        second.close()
     assert state.structured_content["session"]["session_id"] == sid
     assert state.structured_content["session"]["timeline"]["summary"] == "Timeline (1 track): 1. Video: clip.mp4 (0-2s)"
     assert len(nemo_emulator.requests("token")) == 1 and len(nemo_emulator.requests("session")) == 1

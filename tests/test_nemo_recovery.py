@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import mcp_client, running_app
 from tests.nemo_emulator import NemoEmulator, nemo_emulator, nemo_emulator_server, nemo_env  # noqa: F401
 from tests.nemo_helpers import _nemo_clip_bytes, clip  # noqa: F401
 from tests.nemo_helpers import Seen, error_text, leak_scan, nemo_app, nemo_mcp  # noqa: F401
@@ -54,20 +55,12 @@ async def test_1001_bad_token_gets_a_new_token_and_retries_once(nemo_mcp, nemo_a
 
 async def test_1001_with_nemo_token_tells_the_user_to_fix_it(nemo_env: dict[str, str], nemo_emulator: NemoEmulator,
                                                              monkeypatch: pytest.MonkeyPatch, leak_scan: Seen) -> None:
-    from mcp import Client
-
-    from video_json_ai.app import App
-    from video_json_ai.server import create_server
-
     nemo_emulator.register_token(REGISTERED)
     nemo_emulator.expire_tokens()
     monkeypatch.setenv("NEMO_TOKEN", REGISTERED)
-    app = App()
-    try:
-        async with Client(create_server(app)) as client:
+    with running_app() as app:
+        async with mcp_client(app) as client:
             msg = error_text(await call(client, leak_scan, "check_credits"))
-    finally:
-        app.close()
     assert "refused the token" in msg and "Set NEMO_TOKEN to a valid token" in msg
     [req] = nemo_emulator.requests("credits")
     assert bearer(req) == REGISTERED and nemo_emulator.requests("token") == []
@@ -122,20 +115,12 @@ async def test_2001_anonymous_gets_the_registration_link_with_bind(nemo_mcp, nem
 
 async def test_2001_registered_user_is_told_to_top_up(nemo_env: dict[str, str], nemo_emulator: NemoEmulator,
                                                       monkeypatch: pytest.MonkeyPatch, leak_scan: Seen) -> None:
-    from mcp import Client
-
-    from video_json_ai.app import App
-    from video_json_ai.server import create_server
-
     nemo_emulator.register_token(REGISTERED)
     nemo_emulator.credits_available = 0.0
     monkeypatch.setenv("NEMO_TOKEN", REGISTERED)
-    app = App()
-    try:
-        async with Client(create_server(app)) as client:
+    with running_app() as app:
+        async with mcp_client(app) as client:
             msg = error_text(await call(client, leak_scan, "extract_json", {"instructions": "add a title"}))
-    finally:
-        app.close()
     assert TOP_UP_MESSAGE in msg and "bind=" not in msg
     assert nemo_emulator.requests("token") == []
     assert all(bearer(r) == REGISTERED for r in nemo_emulator.log)

@@ -123,11 +123,29 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.vide
     raise MediaError(f"{path.name} has no video stream", "Scenes need a video track; use an audio tool for audio-only files.")
 
 
+class _FrameRecord:
+    """Per analysed frame: time, mean luma and mean |luma change| from the previous frame, for the
+    per-scene facts (kept here, not read from a detector's internals, so any ShotDetector fits)."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.mean: list[float] = []
+        self.change: list[float] = []
+        self._prev: np.ndarray | None = None
+
+    def add(self, time_s: float, luma: np.ndarray) -> None:
+        y = luma.astype(np.int16)
+        self.times.append(time_s)
+        self.mean.append(float(y.mean()))
+        self.change.append(float(np.abs(y - self._prev).mean()) if self._prev is not None else 0.0)
+        self._prev = y
+
+
 class _SceneBuilder:
     """Turns settled boundaries into Scene models, finishing keyframes and colours on the way."""
 
-    def __init__(self, detector: DefaultShotDetector, picker: KeyframePicker | None, colours: ColourSampler) -> None:
-        self.det = detector
+    def __init__(self, record: _FrameRecord, picker: KeyframePicker | None, colours: ColourSampler) -> None:
+        self.record = record
         self.picker = picker
         self.colours = colours
         self.scenes: list[Scene] = []
@@ -147,16 +165,16 @@ class _SceneBuilder:
         first = self._open_first
         if last < first:
             return
-        times = self.det.times.a
+        times = self.record.times
         start_s = float(times[first])
         end = float(times[last + 1]) if end_s is None else end_s
         avoid = [b.span for b in (self._open_in, nxt) if b is not None and b.kind != "cut"]
         keyframe = self.picker.close(len(self.scenes), first, last, avoid) if self.picker else None
         if self.picker and keyframe is None:
             self.missing_keyframes += 1
-        mean = self.det.mean.a[first : last + 1]
-        dp = self.det.dp.a[first + 1 : last + 1]
-        motion = float(dp.mean()) / 2.55 if len(dp) else 0.0
+        mean = np.mean(self.record.mean[first : last + 1])
+        change = self.record.change[first + 1 : last + 1]
+        motion = float(np.mean(change)) / 2.55 if change else 0.0
         b = self._open_in
         if b is None:
             tr = Transition(kind="start", start_s=0.0, end_s=0.0, start_frame=0, end_frame=0)
@@ -173,7 +191,7 @@ class _SceneBuilder:
             end_timecode=timecode(end) or "",
             duration_s=round(end - start_s, 3),
             transition_in=tr,
-            mean_brightness=round(min(max(float(mean.mean()) / 255.0, 0.0), 1.0), 4),
+            mean_brightness=round(min(max(float(mean) / 255.0, 0.0), 1.0), 4),
             dominant_colours=self.colours.close(first, last),
             motion=motion_level(motion),  # type: ignore[arg-type]
             motion_score=round(motion, 3),
@@ -232,8 +250,7 @@ def analyze_video(
         aw, ah = analysis_size(width, height)
         det = DefaultShotDetector(DetectorParams.from_sensitivity(options.sensitivity, options.min_scene_s, fps)) \
             if detector is None else detector
-        if not isinstance(det, DefaultShotDetector):
-            raise InvalidInput("custom detectors must subclass DefaultShotDetector for now", "Pass detector=None.")
+        record = _FrameRecord()
         colours = ColourSampler()
         shrink = _LumaShrinker(width, height, aw, ah)
         sound = AudioAnalysis.open(container, audio_options, path.name, keep_mono=keep_mono) \
@@ -262,7 +279,7 @@ def analyze_video(
                     size = keyframe_size(width, height, sar, rotation, options.keyframe_width)
                     out_dir = keyframes_dir if options.write_keyframes else None
                     picker = KeyframePicker(out_dir, size=size, rotation=rotation)
-                    builder = _SceneBuilder(det, picker, colours)
+                    builder = _SceneBuilder(record, picker, colours)
                 t = t_abs - t0
                 if t < last_t and index:  # a timestamp going back: keep times monotonic
                     t = last_t + last_dur
@@ -271,6 +288,7 @@ def analyze_video(
                 last_t = t
                 luma = shrink(frame)
                 det.push(index, t, luma)
+                record.add(t, luma)
                 colours.maybe_sample(index, t, frame)
                 assert picker is not None and builder is not None
                 if picker.wants(t):

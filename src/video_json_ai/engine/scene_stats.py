@@ -40,9 +40,6 @@ class ColourSampler:
                                     interpolation="AREA").to_ndarray()
         self._samples.append((index, rgb.reshape(-1, 3)))
 
-    def force_next(self) -> None:
-        self._last_t = None
-
     def close(self, first: int, last: int, top: int = 5) -> list[ColourShare]:
         mine = [px for i, px in self._samples if first <= i <= last]
         self._samples = [(i, px) for i, px in self._samples if i > last]

@@ -26,7 +26,6 @@ from video_json_ai.models.audio import TextOverlay
 from video_json_ai.models.common import Box
 from video_json_ai.progress import CancelToken
 
-OCR_MODEL = "RapidOCR 3 with PP-OCRv6 small (det + rec, Chinese/English), onnxruntime"
 _engine: Any = None
 _engine_lock = threading.Lock()
 
