@@ -94,19 +94,30 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from video_json_ai.app import App
-    from video_json_ai.server import create_server
+    from video_json_ai.config import Config
 
-    app = App()
-    server = create_server(app)
-    logging.getLogger(__name__).info("serving on %s (backend %s)", args.transport, app.config.backend)
+    config = Config.from_env()
+    apps: list[Any] = []
+
+    def build():  # type: ignore[no-untyped-def]
+        from video_json_ai.app import App
+        from video_json_ai.server import create_server
+
+        apps.append(App(config))
+        return create_server(apps[0])
+
+    logging.getLogger(__name__).info("serving on %s (backend %s)", args.transport, config.backend)
     try:
         if args.transport == "stdio":
-            server.run("stdio")
+            from video_json_ai.handshake_cache import HandshakeCache
+            from video_json_ai.stdio_relay import serve_stdio
+
+            serve_stdio(build, HandshakeCache.in_home(config.home, config.backend))
         else:
-            server.run("streamable-http", host=args.host, port=args.port)
+            build().run("streamable-http", host=args.host, port=args.port)
     finally:
-        app.close()
+        for app in apps:
+            app.close()
     return 0
 
 
