@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip
 DEMO_DIR := .demo
 EXTRAS ?= test
 
-.PHONY: demo test install install-test bench clean
+.PHONY: demo test install install-test bench handshake clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ bench: install-test
 	$(BIN)/python bench/bench_scenes.py
 	$(BIN)/python bench/bench_audio.py
 	$(BIN)/python bench/bench_render.py
+
+# After changing a tool, the server's instructions or the SDK version: re-record the handshake
+# answers shipped with the package (tests/test_stdio_relay.py fails until this is done).
+handshake: install-test
+	$(BIN)/python scripts/record_handshake.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build src/*.egg-info .pytest_cache

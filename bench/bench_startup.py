@@ -2,10 +2,10 @@
 
 Run: .venv/bin/python bench/bench_startup.py [RUNS]
 
-In a fresh data directory: the first start (no handshake recording yet: the client waits for the
-MCP SDK to load), then RUNS warm starts (the handshake and tools/list answered from the recording
-while the SDK loads), and, for reference, the time to the first tool call's answer (which needs the
-SDK) and a bare `python -c pass` spawn.
+In a fresh data directory: the first start, then RUNS later starts. The handshake and tools/list
+are answered from the recording shipped with the package (or made by an earlier start) while the
+MCP SDK loads; for reference, the time to the first tool call's answer (which needs the SDK) and a
+bare `python -c pass` spawn.
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from video_json_ai.handshake_cache import HandshakeCache
             from video_json_ai.stdio_relay import serve_stdio
 
-            serve_stdio(build, HandshakeCache.in_home(config.home, config.backend))
+            serve_stdio(build, HandshakeCache(config.home, config.backend))
         else:
             build().run("streamable-http", host=args.host, port=args.port)
     finally:

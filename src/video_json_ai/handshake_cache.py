@@ -1,19 +1,19 @@
 """The server's recorded answers to the first requests of an MCP session, for a fast start.
 
 A client's first requests (the handshake, ``initialize`` or ``server/discover``, then ``tools/list``)
-get answers that depend only on this package, the SDK and the backend. The stdio relay records the
-SDK's answers here and, on later starts, gives them before the SDK has even loaded. The recording
-is keyed by what it depends on; a change of any of them starts a new one. Only the standard
-library is imported here: this runs before anything heavy.
+get answers that depend only on this package, the SDK and the backend. The stdio relay gives them
+from a recording before the SDK has even loaded, and records the SDK's answers it did not have.
+A recording is tied to what it depends on (``identity``); a change of any of them starts a new one.
+Only the standard library is imported here: this runs before anything heavy.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import logging
 import os
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from video_json_ai.atomic import write_text_atomic
 log = logging.getLogger(__name__)
 
 FILE_NAME = "handshake-cache.json"
+PACKAGED_DIR = Path(__file__).with_name("handshake")
 PROTOCOL_META = "io.modelcontextprotocol/protocolVersion"
 """Where a 2026-era request names its protocol version (in ``params._meta``)."""
 
@@ -52,28 +53,33 @@ def request_key(message: dict[str, Any], session_version: str | None) -> str | N
     return None
 
 
-def _installed(package: str) -> str:
-    """Where ``package`` is installed and when, without importing it: changes when it is upgraded."""
+def _dist_version(package: str) -> str:
+    """The installed version of ``package`` from its ``.dist-info`` folder, without importing it
+    (``importlib.metadata`` alone costs ~0.1 s)."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.origin:
-        return f"{package} missing"
-    return f"{package} {spec.origin} {os.stat(spec.origin).st_mtime_ns}"
+        return "missing"
+    site = Path(spec.origin).parent.parent
+    prefix = f"{package}-"
+    found = sorted(n[len(prefix):-len(".dist-info")] for n in os.listdir(site)
+                   if n.startswith(prefix) and n.endswith(".dist-info"))
+    return found[-1] if found else "unknown"
 
 
 def identity(backend: str) -> str:
     """What the recorded answers depend on."""
-    parts = [f"video-json-ai {__version__}", _installed("video_json_ai.server"), _installed("mcp"),
-             _installed("mcp_types"), f"backend {backend}", f"python {sys.version_info[0]}.{sys.version_info[1]}"]
-    return "; ".join(parts)
+    return (f"video-json-ai {__version__}; mcp {_dist_version('mcp')}; "
+            f"mcp_types {_dist_version('mcp_types')}; backend {backend}")
 
 
-class HandshakeCache:
-    """Recorded answers (JSON-RPC ``result`` objects) by request key, kept in one JSON file."""
+class Recording:
+    """Recorded answers (JSON-RPC ``result`` objects) by request key, in one JSON file; answers
+    that are the same for several keys (e.g. tools/list in several protocol versions) stored once."""
 
     def __init__(self, path: Path, identity: str) -> None:
         self.path, self.identity = path, identity
-        self._answers: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self.answers: dict[str, str] = {}
+        self.results: dict[str, Any] = {}
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -81,25 +87,48 @@ class HandshakeCache:
         except (OSError, ValueError) as exc:
             log.warning("ignoring the unreadable handshake recording %s (%s)", path, exc)
             return
-        if isinstance(saved, dict) and saved.get("identity") == identity and isinstance(saved.get("answers"), dict):
-            self._answers = saved["answers"]
+        if isinstance(saved, dict) and saved.get("identity") == identity \
+                and isinstance(saved.get("answers"), dict) and isinstance(saved.get("results"), dict):
+            self.answers, self.results = saved["answers"], saved["results"]
 
-    @classmethod
-    def in_home(cls, home: Path, backend: str) -> HandshakeCache:
-        return cls(home / FILE_NAME, identity(backend))
+    def get(self, key: str) -> Any | None:
+        digest = self.answers.get(key)
+        return self.results.get(digest) if digest else None
+
+    def put(self, key: str, result: Any) -> None:
+        """Record (or replace) an answer and rewrite the file atomically."""
+        text = json.dumps(result, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        self.answers[key] = digest
+        self.results[digest] = result
+        used = set(self.answers.values())
+        self.results = {d: r for d, r in self.results.items() if d in used}
+        write_text_atomic(self.path, json.dumps(
+            {"identity": self.identity, "answers": self.answers, "results": self.results},
+            ensure_ascii=False, indent=None, sort_keys=True) + "\n")
+
+
+class HandshakeCache:
+    """The answers recorded in the data directory on earlier starts, over those shipped with the
+    package (recorded by ``make handshake`` for the pinned SDK, checked by the tests), so that even
+    the first start is fast. Only the data directory's recording is ever written."""
+
+    def __init__(self, home: Path, backend: str) -> None:
+        ident = identity(backend)
+        self.home = Recording(home / FILE_NAME, ident)
+        self.packaged = Recording(PACKAGED_DIR / f"{backend}.json", ident)
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> Any | None:
         with self._lock:
-            return self._answers.get(key)
+            found = self.home.get(key)
+            return found if found is not None else self.packaged.get(key)
 
     def put(self, key: str, result: Any) -> None:
-        """Record (or replace) an answer; the file is rewritten atomically when it changed."""
         with self._lock:
-            if self._answers.get(key) == result:
+            if result == (self.home.get(key) or self.packaged.get(key)):
                 return
-            self._answers[key] = result
-            text = json.dumps({"identity": self.identity, "answers": self._answers}, ensure_ascii=False)
-        try:
-            write_text_atomic(self.path, text)
-        except OSError as exc:  # a read-only data directory only costs the fast start
-            log.warning("could not save the handshake recording %s (%s)", self.path, exc)
+            try:
+                self.home.put(key, result)
+            except OSError as exc:  # a read-only data directory only costs the fast start
+                log.warning("could not save the handshake recording %s (%s)", self.home.path, exc)
