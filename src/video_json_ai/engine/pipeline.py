@@ -13,6 +13,7 @@ Times come from presentation timestamps (variable frame rate safe), relative to 
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -96,6 +97,17 @@ class _LumaShrinker:
             return self._average.reformat(frame, width=aw, height=ah, format="gray", interpolation="AREA").to_ndarray()
         grey = self._pick.reformat(frame, width=self.mid[0], height=self.mid[1], format="gray", interpolation="POINT")
         return self._average.reformat(grey, width=aw, height=ah, interpolation="AREA").to_ndarray()
+
+
+def decode_threads() -> int:
+    """FFmpeg frame threads for the pass: more than FFmpeg's own choice (cores + 1), so that the
+    decoder keeps working while this thread analyses a frame. On 2 cores, 6 threads instead of 3
+    took ~4 % off the 2-minute 1080p benchmark's wall time (median of paired runs) for +22 MB of
+    frames in flight. ``VIDEO_JSON_DECODE_THREADS`` overrides it (fewer: less memory)."""
+    override = os.environ.get("VIDEO_JSON_DECODE_THREADS", "").strip()
+    if override.isdigit() and int(override) > 0:
+        return min(int(override), 32)
+    return min(2 * (os.cpu_count() or 2) + 2, 16)
 
 
 def analysis_size(width: int, height: int) -> tuple[int, int]:
@@ -236,6 +248,7 @@ def analyze_video(
         if not width or not height:
             raise MediaError(f"{path.name}: the video stream has no picture size", "The file may be damaged; re-encode it.")
         stream.thread_type = "AUTO"
+        cc.thread_count = decode_threads()
         if fast_decode:
             cc.options = {"skip_loop_filter": "all", "flags2": "+fast"}
         rate = stream.average_rate or stream.guessed_rate
