@@ -116,7 +116,8 @@ class HandshakeCache:
     def __init__(self, home: Path, backend: str) -> None:
         ident = identity(backend)
         self.home = Recording(home / FILE_NAME, ident)
-        self.packaged = Recording(PACKAGED_DIR / f"{backend}.json", ident)
+        shipped = PACKAGED_DIR / f"{backend}.json" if backend.isalnum() else PACKAGED_DIR / "none"
+        self.packaged = Recording(shipped, ident)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Any | None:
