@@ -178,14 +178,17 @@ def serve_stdio(build: Callable[[], StdioServer], cache: HandshakeCache) -> None
     relay_out, server_out = os.pipe()
 
     def feed() -> None:
-        with os.fdopen(relay_in, "wb", buffering=0) as pipe:
-            for line in kept:
-                if line is None:
-                    return
-                pipe.write(line)
-            while (line := lines.get()) is not None:
-                session.to_server(line)
-                pipe.write(line)
+        try:
+            with os.fdopen(relay_in, "wb", buffering=0) as pipe:
+                for line in kept:
+                    if line is None:
+                        return
+                    pipe.write(line)
+                while (line := lines.get()) is not None:
+                    session.to_server(line)
+                    pipe.write(line)
+        except OSError as exc:  # the server stopped reading: it has ended
+            log.debug("server input closed: %s", exc)
 
     def relay() -> None:
         with os.fdopen(relay_out, "rb") as pipe:
