@@ -21,8 +21,8 @@ LEGACY_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 class RawServer:
     """`video-json-ai -v serve` on pipes: send JSON-RPC messages, read the answers line by line."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "video_json_ai", "-v", "serve"],
+    def __init__(self, env: dict[str, str], *options: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "video_json_ai", "-v", "serve", *options],
                                      env={**os.environ, **env}, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._lines: queue.Queue[bytes] = queue.Queue()
@@ -76,10 +76,10 @@ def modern_meta(version: str = MODERN_VERSIONS[0]) -> dict[str, Any]:
                       "io.modelcontextprotocol/clientCapabilities": {}}}
 
 
-def handshake_session(env: dict[str, str], version: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]:
+def handshake_session(env: dict[str, str], version: str, *options: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]:
     """One short session in ``version``: handshake, tools/list, a tool call (check_credits).
-    Returns the three answers and the server's log."""
-    server = RawServer(env)
+    Returns the three answers and the server's log; ``options`` go to ``serve``."""
+    server = RawServer(env, *options)
     try:
         if version in LEGACY_VERSIONS:
             hello = server.request(1, "initialize", {"protocolVersion": version, "capabilities": {},

@@ -110,6 +110,13 @@ def test_a_broken_recording_is_ignored(env: dict[str, str]) -> None:
     assert "error" not in call
 
 
+def test_without_fast_start_the_sdk_answers_alone(env: dict[str, str]) -> None:
+    hello, listing, call, log = handshake_session(env, LEGACY_VERSIONS[-1], "--no-fast-start")
+    assert FROM_RECORDING not in log and not (Path(env["VIDEO_JSON_HOME"]) / FILE_NAME).exists()
+    fast = handshake_session(env, LEGACY_VERSIONS[-1])
+    assert (hello, listing, call["result"]) == (fast[0], fast[1], fast[2]["result"])
+
+
 def test_only_answers_that_are_the_same_for_every_client_are_keyed() -> None:
     meta, v, legacy = modern_meta(), MODERN_VERSIONS[0], LEGACY_VERSIONS[-1]
     assert request_key({"id": 1, "method": "initialize", "params": {"protocolVersion": legacy}}, None) == f"initialize|{legacy}"

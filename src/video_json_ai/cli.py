@@ -108,7 +108,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     logging.getLogger(__name__).info("serving on %s (backend %s)", args.transport, config.backend)
     try:
-        if args.transport == "stdio":
+        if args.transport == "stdio" and args.no_fast_start:
+            build().run("stdio")
+        elif args.transport == "stdio":
             from video_json_ai.handshake_cache import HandshakeCache
             from video_json_ai.stdio_relay import serve_stdio
 
@@ -269,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the MCP server (stdio by default)")
     p.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    p.add_argument("--no-fast-start", action="store_true",
+                   help="stdio straight from the MCP SDK: no handshake answered from a recording while it loads")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.set_defaults(func=cmd_serve)
