@@ -62,7 +62,7 @@ def _dist_version(package: str) -> str:
     site = Path(spec.origin).parent.parent
     prefix = f"{package}-"
     found = sorted(n[len(prefix):-len(".dist-info")] for n in os.listdir(site)
-                   if n.startswith(prefix) and n.endswith(".dist-info"))
+                   if n.startswith(prefix) and n.endswith(".dist-info") and n[len(prefix):][:1].isdigit())
     return found[-1] if found else "unknown"
 
 
