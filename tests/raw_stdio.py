@@ -76,22 +76,28 @@ def modern_meta(version: str = MODERN_VERSIONS[0]) -> dict[str, Any]:
                       "io.modelcontextprotocol/clientCapabilities": {}}}
 
 
-def handshake_session(env: dict[str, str], version: str, *options: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]:
-    """One short session in ``version``: handshake, tools/list, a tool call (check_credits).
-    Returns the three answers and the server's log; ``options`` go to ``serve``."""
+CONNECT_LISTS = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
+"""What clients such as Claude Desktop ask for as they connect."""
+
+
+def handshake_session(env: dict[str, str], version: str, *options: str
+                      ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]:
+    """One short session in ``version``: the handshake, the lists a client asks for as it connects,
+    then a tool call (check_credits). Returns the handshake's answer, the answers to the lists by
+    method, the tool call's answer, and the server's log; ``options`` go to ``serve``."""
     server = RawServer(env, *options)
+    legacy = version in LEGACY_VERSIONS
+    params = {} if legacy else modern_meta(version)
     try:
-        if version in LEGACY_VERSIONS:
+        if legacy:
             hello = server.request(1, "initialize", {"protocolVersion": version, "capabilities": {},
                                                      "clientInfo": {"name": "test", "version": "1"}})
             server.send({"method": "notifications/initialized"})
-            listing = server.request(2, "tools/list", {})
-            call = server.request(3, "tools/call", {"name": "check_credits", "arguments": {}})
         else:
-            hello = server.request(1, "server/discover", modern_meta(version))
-            listing = server.request(2, "tools/list", modern_meta(version))
-            call = server.request(3, "tools/call", {"name": "check_credits", "arguments": {}, **modern_meta(version)})
+            hello = server.request(1, "server/discover", params)
+        lists = {method: server.request(2 + i, method, params) for i, method in enumerate(CONNECT_LISTS)}
+        call = server.request(9, "tools/call", {"name": "check_credits", "arguments": {}, **params})
     except BaseException:
         server.proc.kill()
         raise
-    return hello, listing, call, server.close()
+    return hello, lists, call, server.close()

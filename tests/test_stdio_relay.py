@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.raw_stdio import LEGACY_VERSIONS, MODERN_VERSIONS, RawServer, handshake_session, modern_meta
+from tests.raw_stdio import CONNECT_LISTS, LEGACY_VERSIONS, MODERN_VERSIONS, RawServer, handshake_session, modern_meta
 from video_json_ai.handshake_cache import FILE_NAME, Recording, identity, request_key
 
 FROM_RECORDING = "from the handshake recording"
@@ -19,25 +19,27 @@ TOOLS = {"upload_video", "extract_json", "get_state", "check_credits", "export_r
 
 
 def test_the_shipped_recording_is_what_the_server_answers(tmp_path: Path) -> None:
-    """For each backend and protocol version, even the first start answers the handshake and
-    tools/list from the shipped recording, and the server then finds nothing stale (else: run
-    `make handshake`)."""
+    """For each backend and protocol version, even the first start answers the handshake and the
+    lists a client asks for as it connects from the shipped recording, and the server then finds
+    nothing stale (else: run `make handshake`)."""
     cases = [(backend, version) for backend in ("local", "nemo") for version in (*LEGACY_VERSIONS, *MODERN_VERSIONS)]
 
     def session(case: tuple[str, str]) -> tuple[str, str, dict, dict, Path]:
         backend, version = case
         home = tmp_path / f"{backend}-{version}"
-        _, listing, call, log = handshake_session({"VIDEO_JSON_HOME": str(home), "VIDEO_JSON_BACKEND": backend}, version)
-        return version, log, listing, call, home
+        _, lists, call, log = handshake_session({"VIDEO_JSON_HOME": str(home), "VIDEO_JSON_BACKEND": backend}, version)
+        return version, log, lists, call, home
 
     with ThreadPoolExecutor(2) as pool:
-        for version, log, listing, call, home in pool.map(session, cases):
+        for version, log, lists, call, home in pool.map(session, cases):
             handshake = "server/discover" if version in MODERN_VERSIONS else "initialize"
-            assert f"answered {handshake}|{version} {FROM_RECORDING}" in log, log
-            assert f"answered tools/list|{version} {FROM_RECORDING}" in log, log
+            for method in (handshake, *CONNECT_LISTS):
+                assert f"answered {method}|{version} {FROM_RECORDING}" in log, log
             assert "stale" not in log, f"{version}: run `make handshake`\n{log}"
             assert not (home / FILE_NAME).exists()  # nothing was missing or different
-            assert {t["name"] for t in listing["result"]["tools"]} == TOOLS
+            assert {t["name"] for t in lists["tools/list"]["result"]["tools"]} == TOOLS
+            assert [t["uriTemplate"] for t in lists["resources/templates/list"]["result"]["resourceTemplates"]] == [
+                "video://{video_id}/report", "video://{video_id}/keyframes/{n}"]
             assert "error" not in call and "result" in call
 
 
@@ -77,7 +79,8 @@ def test_an_error_is_never_recorded(env: dict[str, str]) -> None:
 def test_a_stale_recording_is_replaced_and_the_client_told(env: dict[str, str]) -> None:
     version = MODERN_VERSIONS[0]
     key = f"tools/list|{version}"
-    _, true_listing, _, _ = handshake_session(env, version)
+    _, lists, _, _ = handshake_session(env, version)
+    true_listing = lists["tools/list"]
     home = Path(env["VIDEO_JSON_HOME"]) / FILE_NAME
     old = json.loads(json.dumps(true_listing["result"]))
     old["tools"][0]["description"] = "an old description"
@@ -104,17 +107,17 @@ def test_a_broken_recording_is_ignored(env: dict[str, str]) -> None:
     path = Path(env["VIDEO_JSON_HOME"]) / FILE_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("{not json")
-    _, listing, call, log = handshake_session(env, MODERN_VERSIONS[0])
+    _, lists, call, log = handshake_session(env, MODERN_VERSIONS[0])
     assert "unreadable handshake recording" in log
-    assert "stale" not in log and {t["name"] for t in listing["result"]["tools"]} == TOOLS
+    assert "stale" not in log and {t["name"] for t in lists["tools/list"]["result"]["tools"]} == TOOLS
     assert "error" not in call
 
 
 def test_without_fast_start_the_sdk_answers_alone(env: dict[str, str]) -> None:
-    hello, listing, call, log = handshake_session(env, LEGACY_VERSIONS[-1], "--no-fast-start")
+    hello, lists, call, log = handshake_session(env, LEGACY_VERSIONS[-1], "--no-fast-start")
     assert FROM_RECORDING not in log and not (Path(env["VIDEO_JSON_HOME"]) / FILE_NAME).exists()
     fast = handshake_session(env, LEGACY_VERSIONS[-1])
-    assert (hello, listing, call["result"]) == (fast[0], fast[1], fast[2]["result"])
+    assert (hello, lists, call["result"]) == (fast[0], fast[1], fast[2]["result"])
 
 
 def test_only_answers_that_are_the_same_for_every_client_are_keyed() -> None:
@@ -123,6 +126,9 @@ def test_only_answers_that_are_the_same_for_every_client_are_keyed() -> None:
     assert request_key({"id": 1, "method": "server/discover", "params": meta}, None) == f"server/discover|{v}"
     assert request_key({"id": 2, "method": "tools/list", "params": meta}, None) == f"tools/list|{v}"
     assert request_key({"id": 2, "method": "tools/list", "params": {}}, legacy) == f"tools/list|{legacy}"
+    assert request_key({"id": 2, "method": "prompts/list", "params": meta}, None) == f"prompts/list|{v}"
+    assert request_key({"id": 2, "method": "resources/templates/list", "params": {}}, legacy) == \
+        f"resources/templates/list|{legacy}"
     # Before a legacy handshake, a later page, a notification or any other request: never.
     assert request_key({"id": 2, "method": "tools/list", "params": {}}, None) is None
     assert request_key({"id": 2, "method": "tools/list", "params": {"cursor": "x", **meta}}, None) is None

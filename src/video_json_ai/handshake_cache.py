@@ -1,7 +1,7 @@
 """The server's recorded answers to the first requests of an MCP session, for a fast start.
 
-A client's first requests (the handshake, ``initialize`` or ``server/discover``, then ``tools/list``)
-get answers that depend only on this package, the SDK and the backend. The stdio relay gives them
+A client's first requests (the handshake, ``initialize`` or ``server/discover``, then the lists of
+tools, prompts, resources and resource templates) get answers that depend only on this package, the SDK and the backend. The stdio relay gives them
 from a recording before the SDK has even loaded, and records the SDK's answers it did not have.
 A recording is tied to what it depends on (``identity``); a change of any of them starts a new one.
 Only the standard library is imported here: this runs before anything heavy.
@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "handshake-cache.json"
 PACKAGED_DIR = Path(__file__).with_name("handshake")
+LISTS = {
+    "tools/list": "notifications/tools/list_changed",
+    "prompts/list": "notifications/prompts/list_changed",
+    "resources/list": "notifications/resources/list_changed",
+    "resources/templates/list": "notifications/resources/list_changed",
+}
+"""The lists a client asks for as it connects (first page only), and what tells it one changed."""
 PROTOCOL_META = "io.modelcontextprotocol/protocolVersion"
 """Where a 2026-era request names its protocol version (in ``params._meta``)."""
 
@@ -32,9 +39,10 @@ PROTOCOL_META = "io.modelcontextprotocol/protocolVersion"
 def request_key(message: dict[str, Any], session_version: str | None) -> str | None:
     """The recording's key for a request whose answer is the same for every client, else None.
 
-    ``initialize`` by the version asked; ``server/discover`` and the first page of ``tools/list``
-    by the request's own protocol version, or, in a legacy session, the one ``initialize`` agreed
-    (``session_version``)."""
+    ``initialize`` by the version asked; ``server/discover`` and the first page of each of the
+    ``LISTS`` by the request's own protocol version, or, in a legacy session, the one
+    ``initialize`` agreed (``session_version``). Our lists are fixed by the code: tools, resource
+    templates, no prompts and no concrete resources."""
     if "id" not in message:
         return None
     method, params = message.get("method"), message.get("params") or {}
@@ -47,9 +55,9 @@ def request_key(message: dict[str, Any], session_version: str | None) -> str | N
         return f"initialize|{asked}" if isinstance(asked, str) else None
     if method == "server/discover":
         return f"server/discover|{version}" if isinstance(version, str) else None
-    if method == "tools/list" and params.get("cursor") is None:
+    if method in LISTS and params.get("cursor") is None:
         version = version or session_version
-        return f"tools/list|{version}" if isinstance(version, str) else None
+        return f"{method}|{version}" if isinstance(version, str) else None
     return None
 
 

@@ -1,7 +1,7 @@
 """The stdio transport's front: answers a session's first requests while the MCP SDK loads.
 
 Importing the ``mcp`` SDK (its pydantic protocol types) takes about a second on a small machine, so
-a client's handshake and ``tools/list`` would wait for it. Instead:
+a client's handshake and first lists (tools, prompts, resources) would wait for it. Instead:
 
 1. The server builds itself (SDK import, App, tools) on a thread, while this module reads the client.
 2. Requests whose answers were recorded on an earlier start (``handshake_cache``) are answered at
@@ -9,7 +9,7 @@ a client's handshake and ``tools/list`` would wait for it. Instead:
 3. Once the server is built, it is handed every kept message, then the live stream, through a pipe,
    and runs exactly as it would on the process's own stdin and stdout. Its answers to requests
    already answered are compared with what was sent and dropped; should a recording have been stale,
-   it is replaced, and for ``tools/list`` the client is sent ``notifications/tools/list_changed``.
+   it is replaced, and for a list the client is sent its ``list_changed`` notification.
    Its answers to requests worth recording are recorded for the next start.
 
 The client's stdin and stdout are moved to private descriptors first; fd 0 then reads /dev/null and
@@ -28,11 +28,10 @@ import threading
 from collections.abc import Callable
 from typing import Any, BinaryIO, Protocol
 
-from video_json_ai.handshake_cache import HandshakeCache, request_key
+from video_json_ai.handshake_cache import LISTS, HandshakeCache, request_key
 
 log = logging.getLogger(__name__)
 
-LIST_CHANGED = b'{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}\n'
 
 
 class StdioServer(Protocol):
@@ -117,8 +116,9 @@ class _Session:
             elif result != sent:
                 log.info("the handshake recording of %s was stale; replaced", key)
                 self.cache.put(key, result)
-                if key.startswith("tools/list|"):
-                    self.send(LIST_CHANGED)
+                changed = LISTS.get(key.split("|", 1)[0])
+                if changed:
+                    self.send(json.dumps({"jsonrpc": "2.0", "method": changed}).encode() + b"\n")
             return
         if key is not None and result is not None:
             self.cache.put(key, result)
