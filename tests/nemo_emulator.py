@@ -161,6 +161,14 @@ class NemoEmulator:
             return JSONResponse({"code": 1001, "message": "token invalid or expired"}, status_code=401)
         return token
 
+    def _admit(self, endpoint: str, request: Request, body: Any = None) -> str | Response:
+        """Every authed endpoint's start: log the request, play a queued fault, check the token.
+        Returns the token, or the response to send instead."""
+        self._record(endpoint, request, body)
+        if (fault := self._fault(endpoint)) is not None:
+            return fault
+        return self._auth(request)
+
     def _session(self, sid: str) -> Session | Response:
         session = self.sessions.get(sid)
         if session is None:
@@ -195,10 +203,7 @@ class NemoEmulator:
 
     async def session(self, request: Request) -> Response:
         body = await self._json(request)
-        self._record("session", request, body)
-        if (fault := self._fault("session")) is not None:
-            return fault
-        if isinstance(auth := self._auth(request), Response):
+        if isinstance(auth := self._admit("session", request, body), Response):
             return auth
         if not isinstance(body, dict) or body.get("task_name") != "project" or not body.get("language"):
             return JSONResponse({"code": 400, "message": "task_name and language are required"}, status_code=400)
@@ -267,19 +272,13 @@ class NemoEmulator:
         return JSONResponse({"code": code, "message": message})
 
     async def credits(self, request: Request) -> Response:
-        self._record("credits", request)
-        if (fault := self._fault("credits")) is not None:
-            return fault
-        if isinstance(auth := self._auth(request), Response):
+        if isinstance(auth := self._admit("credits", request), Response):
             return auth
         return self._ok({"available": self.credits_available, "frozen": self.credits_frozen,
                          "total": self.credits_available + self.credits_frozen})
 
     async def state(self, request: Request) -> Response:
-        self._record("state", request)
-        if (fault := self._fault("state")) is not None:
-            return fault
-        if isinstance(auth := self._auth(request), Response):
+        if isinstance(auth := self._admit("state", request), Response):
             return auth
         if isinstance(session := self._session(request.path_params["sid"]), Response):
             return session
@@ -290,10 +289,7 @@ class NemoEmulator:
     # -- the agent -------------------------------------------------------------------------------
     async def run_sse(self, request: Request) -> Response:
         body = await self._json(request)
-        self._record("run_sse", request, body)
-        if (fault := self._fault("run_sse")) is not None:
-            return fault
-        if isinstance(auth := self._auth(request), Response):
+        if isinstance(auth := self._admit("run_sse", request, body), Response):
             return auth
         if "text/event-stream" not in request.headers.get("accept", ""):
             return JSONResponse({"code": 406, "message": "Accept: text/event-stream required"}, status_code=406)
@@ -362,10 +358,7 @@ class NemoEmulator:
     # -- render ------------------------------------------------------------------------------------
     async def render(self, request: Request) -> Response:
         body = await self._json(request)
-        self._record("render", request, body)
-        if (fault := self._fault("render")) is not None:
-            return fault
-        if isinstance(auth := self._auth(request), Response):
+        if isinstance(auth := self._admit("render", request, body), Response):
             return auth
         if any(not request.headers.get(h) for h in ATTRIBUTION) or self.free_plan:
             return JSONResponse({"message": "free plan cannot export"}, status_code=402)
@@ -379,10 +372,7 @@ class NemoEmulator:
         return self._ok({"id": body["id"], "status": "queued"})
 
     async def render_poll(self, request: Request) -> Response:
-        self._record("render_poll", request)
-        if (fault := self._fault("render_poll")) is not None:
-            return fault
-        if isinstance(auth := self._auth(request), Response):
+        if isinstance(auth := self._admit("render_poll", request), Response):
             return auth
         job = self.renders.get(request.path_params["rid"])
         if job is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -96,48 +96,46 @@ class NemoClient:
         return f"{url}{'&' if '?' in url else '?'}bind={bind}"
 
     # -- token and session ----------------------------------------------------------------------
-    async def token(self) -> str:
-        token = self.creds.token()
-        if token:
-            return token
-        lock, _ = self._locks()
+    @staticmethod
+    async def _once(lock: asyncio.Lock, saved: Callable[[], str | None], obtain: Callable[[], Awaitable[str]]) -> str:
+        """The saved value, or one obtained by a single caller while the others wait for it."""
+        if value := saved():
+            return value
         async with lock:
-            token = self.creds.token()
-            if token:
-                return token
-            _, body = await self.call("POST", "get an anonymous token", path=lambda _: TOKEN_PATH, authed=False,
-                                      client_id=True)
-            data = TokenData.model_validate(unwrap(body))
-            expiry = None
-            if data.expires_in:
-                expiry = datetime.now(timezone.utc) + timedelta(seconds=data.expires_in)
-            elif data.expires_at:
-                try:
-                    expiry = datetime.fromisoformat(data.expires_at.replace("Z", "+00:00"))
-                    expiry = expiry if expiry.tzinfo else expiry.replace(tzinfo=timezone.utc)
-                except ValueError:
-                    expiry = None
-            self.creds.save_token(data.token, expiry)
-            log.info("obtained an anonymous NemoVideo token")
-            return data.token
+            return saved() or await obtain()
+
+    async def token(self) -> str:
+        return await self._once(self._locks()[0], self.creds.token, self._new_token)
+
+    async def _new_token(self) -> str:
+        _, body = await self.call("POST", "get an anonymous token", path=lambda _: TOKEN_PATH, authed=False,
+                                  client_id=True)
+        data = TokenData.model_validate(unwrap(body))
+        expiry = None
+        if data.expires_in:
+            expiry = datetime.now(timezone.utc) + timedelta(seconds=data.expires_in)
+        elif data.expires_at:
+            try:
+                expiry = datetime.fromisoformat(data.expires_at.replace("Z", "+00:00"))
+                expiry = expiry if expiry.tzinfo else expiry.replace(tzinfo=timezone.utc)
+            except ValueError:
+                expiry = None
+        self.creds.save_token(data.token, expiry)
+        log.info("obtained an anonymous NemoVideo token")
+        return data.token
 
     async def session_id(self, language: str | None = None) -> str:
-        sid = self.creds.session_id()
-        if sid:
-            return sid
-        _, lock = self._locks()
-        async with lock:
-            sid = self.creds.session_id()
-            if sid:
-                return sid
-            body_model = SessionRequest(language=language or self.settings.language)
-            _, body = await self.call("POST", "start a session", path=lambda _: SESSION_PATH,
-                                      json=lambda _: body_model.model_dump())
-            data = unwrap(body)
-            session = SessionData.model_validate(data if isinstance(data, dict) else {})
-            self.creds.save_session(session.session_id, session.task_id, bind_id_of(data))
-            log.info("started NemoVideo session %s", session.session_id)
-            return session.session_id
+        return await self._once(self._locks()[1], self.creds.session_id, lambda: self._new_session(language))
+
+    async def _new_session(self, language: str | None) -> str:
+        body_model = SessionRequest(language=language or self.settings.language)
+        _, body = await self.call("POST", "start a session", path=lambda _: SESSION_PATH,
+                                  json=lambda _: body_model.model_dump())
+        data = unwrap(body)
+        session = SessionData.model_validate(data if isinstance(data, dict) else {})
+        self.creds.save_session(session.session_id, session.task_id, bind_id_of(data))
+        log.info("started NemoVideo session %s", session.session_id)
+        return session.session_id
 
     # -- one call, with the spec's recovery -----------------------------------------------------
     async def call(
@@ -285,7 +283,7 @@ class NemoClient:
                     await anyio.sleep(self.settings.backoff_s * 2 ** (failures - 1))
                     continue
                 raise CloudError("The rendered file could not be downloaded (the connection dropped)",
-                                 f"Download it yourself from the URL in the result, or export again.") from None
+                                 "Download it yourself from the URL in the result, or export again.") from None
             except _RetryStatus as exc:
                 failures += 1
                 if failures < self.settings.attempts:
