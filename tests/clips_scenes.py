@@ -173,8 +173,10 @@ def write_clip(
     grain: float = 0.0,
     crf: int = 23,
     preset: str = "veryfast",
+    x264_params: str | None = None,
 ) -> ClipTruth:
-    """Encode the shots as H.264 (atomically) and return the truth."""
+    """Encode the shots as H.264 (atomically) and return the truth. ``x264_params``: extra encoder
+    settings, e.g. ``scenecut=0`` (no I-frame placed at cuts by the encoder)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
@@ -183,7 +185,7 @@ def write_clip(
         with av.open(tmp, "w", format="mp4") as out:
             v = out.add_stream("libx264", rate=fps)
             v.width, v.height, v.pix_fmt = width, height, "yuv420p"
-            v.options = {"preset": preset, "crf": str(crf)}
+            v.options = {"preset": preset, "crf": str(crf), **({"x264-params": x264_params} if x264_params else {})}
             for i, img in render_frames(shots, width, height, grain):
                 frame = av.VideoFrame.from_ndarray(img, format="rgb24")
                 frame.pts = i

@@ -60,7 +60,7 @@ async def test_upload_then_extract_metadata(client, clip: Path) -> None:  # noqa
     out = res.structured_content
     assert out["status"] == "completed"
     report = out["report"]
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "1.1"
     assert report["metadata"]["video"][0]["codec"] == "h264"
     assert report["metadata"]["audio"][0]["channels"] == 2
     assert report["features"] == ["metadata"]

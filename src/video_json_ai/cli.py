@@ -140,7 +140,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             features = resolve_features([*features, "transcript"], "")
         request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=features,
                                  refresh=args.refresh,
-                                 scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene),
+                                 scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene,
+                                                            every_frame=args.every_frame),
                                  audio_options=AudioOptions(silence_threshold_db=args.silence_db,
                                                             silence_min_s=args.silence_min))
         result = _run_job(app, "extract", lambda p, c: app.backend.extract(request, progress=p, cancel=c),
@@ -287,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keyframes-dir", help="copy the keyframe JPEGs here")
     p.add_argument("--sensitivity", type=float, default=0.5)
     p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
+    p.add_argument("--every-frame", action="store_true",
+                   help="decode every frame (default: H.264 frames nothing refers to are skipped where no cut can be)")
     p.add_argument("--silence-db", type=float, default=-50.0, help="audio quieter than this (dBFS) is silence")
     p.add_argument("--silence-min", type=float, default=0.5, help="shortest silence reported, seconds")
     p.add_argument("--refresh", action="store_true", help="ignore the cache")

@@ -12,6 +12,7 @@ Times come from presentation timestamps (variable frame rate safe), relative to 
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import time
@@ -27,6 +28,7 @@ from av.video.reformatter import VideoReformatter
 from video_json_ai.engine.audio import AudioAnalysis
 from video_json_ai.engine.frames import DecodedFrame, FrameAnalyzer
 from video_json_ai.engine.keyframes import KeyframePicker, keyframe_size
+from video_json_ai.engine.packet_gate import PacketGate
 from video_json_ai.engine.scene_stats import ColourSampler, motion_level
 from video_json_ai.engine.scenes import Boundary, DefaultShotDetector, DetectorParams, ShotDetector
 from video_json_ai.errors import InvalidInput, MediaError
@@ -65,17 +67,19 @@ class VideoAnalysis:
 
 
 def _video_frames(container: av.container.InputContainer, stream: av.video.stream.VideoStream,
-                  sound: AudioAnalysis | None) -> Iterator[av.VideoFrame]:
-    """The video's frames in order; with ``sound``, the audio packets read on the way are decoded
-    into it, so the file is read once for both."""
-    if sound is None:
+                  sound: AudioAnalysis | None, gate: PacketGate | None) -> Iterator[av.VideoFrame]:
+    """The video's decoded frames in order. With ``sound``, the audio packets read on the way are
+    decoded into it, so the file is read once for both; with ``gate``, the video packets it turns
+    away are not decoded."""
+    if sound is None and gate is None:
         yield from container.decode(stream)
         return
-    audio_index = sound.stream.index
-    for packet in container.demux(stream, sound.stream):
+    audio_index = sound.stream.index if sound is not None else -1
+    streams = (stream, sound.stream) if sound is not None else (stream,)
+    for packet in container.demux(*streams):
         if packet.stream.index == audio_index:
-            sound.decode(packet)
-        else:
+            sound.decode(packet)  # type: ignore[union-attr]
+        elif gate is None or gate.admit(packet):
             yield from packet.decode()
 
 
@@ -136,25 +140,40 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.vide
 
 
 class _FrameRecord:
-    """Per analysed frame: time, mean luma and mean |luma change| from the previous frame, for the
-    per-scene facts (kept here, not read from a detector's internals, so any ShotDetector fits)."""
+    """Per analysed frame: its frame number, time, mean luma and mean |luma change| per frame since
+    the previous analysed frame, for the per-scene facts (kept here, not read from a detector's
+    internals, so any ShotDetector fits). Position k is the k-th analysed frame, as the detector
+    counts; ``frames[k]`` is its number in the full video."""
 
     def __init__(self) -> None:
+        self.frames: list[int] = []
         self.times: list[float] = []
         self.mean: list[float] = []
         self.change: list[float] = []
         self._prev: np.ndarray | None = None
 
-    def add(self, time_s: float, luma: np.ndarray) -> None:
+    def add(self, frame: int, time_s: float, luma: np.ndarray) -> None:
         y = luma.astype(np.int16)
+        gap = frame - self.frames[-1] if self.frames else 1
+        self.frames.append(frame)
         self.times.append(time_s)
         self.mean.append(float(y.mean()))
-        self.change.append(float(np.abs(y - self._prev).mean()) if self._prev is not None else 0.0)
+        self.change.append(float(np.abs(y - self._prev).mean()) / max(gap, 1) if self._prev is not None else 0.0)
         self._prev = y
+
+    def position(self, frame: int) -> int:
+        """Position of the first analysed frame at or after frame number ``frame``."""
+        return bisect.bisect_left(self.frames, frame)
+
+    def in_frames(self, b: Boundary) -> Boundary:
+        """A boundary found in analysed-frame positions, in frame numbers of the full video."""
+        f = self.frames
+        return Boundary(f[b.frame], b.kind, (f[b.span[0]], f[b.span[1]]), b.through, b.strength)
 
 
 class _SceneBuilder:
-    """Turns settled boundaries into Scene models, finishing keyframes and colours on the way."""
+    """Turns settled boundaries (frame numbers) into Scene models, finishing keyframes and colours
+    on the way."""
 
     def __init__(self, record: _FrameRecord, picker: KeyframePicker | None, colours: ColourSampler) -> None:
         self.record = record
@@ -177,21 +196,24 @@ class _SceneBuilder:
         first = self._open_first
         if last < first:
             return
-        times = self.record.times
-        start_s = float(times[first])
-        end = float(times[last + 1]) if end_s is None else end_s
+        rec = self.record
+        times = rec.times
+        lo, hi = rec.position(first), rec.position(last + 1)  # analysed frames of this scene: lo..hi-1
+        start_s = float(times[lo])
+        end = float(times[hi]) if end_s is None else end_s
         avoid = [b.span for b in (self._open_in, nxt) if b is not None and b.kind != "cut"]
         keyframe = self.picker.close(len(self.scenes), first, last, avoid) if self.picker else None
         if self.picker and keyframe is None:
             self.missing_keyframes += 1
-        mean = np.mean(self.record.mean[first : last + 1])
-        change = self.record.change[first + 1 : last + 1]
+        mean = np.mean(rec.mean[lo:hi])
+        change = rec.change[lo + 1 : hi]
         motion = float(np.mean(change)) / 2.55 if change else 0.0
         b = self._open_in
         if b is None:
             tr = Transition(kind="start", start_s=0.0, end_s=0.0, start_frame=0, end_frame=0)
         else:
-            tr = Transition(kind=b.kind, start_s=round(float(times[b.span[0]]), 3), end_s=round(float(times[b.span[1]]), 3),
+            t0, t1 = times[rec.position(b.span[0])], times[rec.position(b.span[1])]
+            tr = Transition(kind=b.kind, start_s=round(float(t0), 3), end_s=round(float(t1), 3),
                             start_frame=b.span[0], end_frame=b.span[1], through=b.through)
         self.scenes.append(Scene(
             index=len(self.scenes),
@@ -251,6 +273,7 @@ def analyze_video(
         cc.thread_count = decode_threads()
         if fast_decode:
             cc.options = {"skip_loop_filter": "all", "flags2": "+fast"}
+        gate = None if options.every_frame else PacketGate.for_stream(stream)
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else 30.0
         tb = stream.time_base or Fraction(1, 90000)
@@ -271,16 +294,18 @@ def analyze_video(
         picker: KeyframePicker | None = None
         builder: _SceneBuilder | None = None
 
-        index = -1
+        analysed = 0  # frames decoded and analysed (the detector's positions)
+        index = -1  # frame number in the full video
         t0: float | None = None
         last_t = 0.0
+        last_index = 0
         last_dur = 1.0 / fps
         rotation = 0
         next_report = 0.0
         progress(0.0, "decoding video")
         try:
-            for frame in _video_frames(container, stream, sound):
-                index += 1
+            for frame in _video_frames(container, stream, sound, gate):
+                index = gate.numbers.number(frame.pts, analysed) if gate is not None else analysed
                 if frame.pts is not None:
                     t_abs = float(frame.pts * (frame.time_base or tb))
                 else:
@@ -294,14 +319,15 @@ def analyze_video(
                     picker = KeyframePicker(out_dir, size=size, rotation=rotation)
                     builder = _SceneBuilder(record, picker, colours)
                 t = t_abs - t0
-                if t < last_t and index:  # a timestamp going back: keep times monotonic
+                if t < last_t and analysed:  # a timestamp going back: keep times monotonic
                     t = last_t + last_dur
-                elif index:
-                    last_dur = max(t - last_t, 1e-6)
-                last_t = t
+                elif analysed:
+                    last_dur = max((t - last_t) / max(index - last_index, 1), 1e-6)  # one frame's duration
                 luma = shrink(frame)
-                det.push(index, t, luma)
-                record.add(t, luma)
+                det.push(analysed, t, luma, index - last_index - 1 if analysed else 0)
+                record.add(index, t, luma)
+                analysed += 1
+                last_t, last_index = t, index
                 colours.maybe_sample(index, t, frame)
                 assert picker is not None and builder is not None
                 if picker.wants(t):
@@ -311,7 +337,7 @@ def analyze_video(
                     for analyzer in extra_analyzers:
                         analyzer.on_frame(df)
                 for b in det.pop_settled():
-                    builder.boundary(b)
+                    builder.boundary(record.in_frames(b))
                 cancel.raise_if_cancelled()
                 now = time.perf_counter()
                 if now >= next_report:
@@ -328,8 +354,12 @@ def analyze_video(
                              "The file may be empty or damaged; re-encode it.")
         decode_s = time.perf_counter() - wall0
         for b in det.finish():
-            builder.boundary(b)
+            builder.boundary(record.in_frames(b))
         end_s = last_t + last_dur
+        if gate is not None:  # frames left undecoded after the last decoded one (rare)
+            for pts in gate.numbers.trailing():
+                index += 1
+                end_s = max(end_s, float(pts * tb) - (t0 or 0.0) + last_dur)
         builder.finish(index, end_s)
         for analyzer in extra_analyzers:
             analyzer.finish()
@@ -360,7 +390,8 @@ def analyze_video(
         fades=sum(s.transition_in.kind == "fade" for s in scenes),
         dissolves=sum(s.transition_in.kind == "dissolve" for s in scenes),
         average_scene_s=round(end_s / max(len(scenes), 1), 3),
-        frames_analysed=index + 1,
+        frames=index + 1,
+        frames_analysed=analysed,
         analysis_fps=round((index + 1) / wall, 1) if wall > 0 else None,
     )
     progress(1.0, f"{len(scenes)} scenes in {index + 1} frames")

@@ -45,7 +45,10 @@ class Boundary:
 class ShotDetector(Protocol):
     """The small interface a stronger detector can implement to replace the default one."""
 
-    def push(self, index: int, time_s: float, luma: np.ndarray) -> None: ...
+    def push(self, index: int, time_s: float, luma: np.ndarray, skipped_before: int = 0) -> None:
+        """The next analysed frame (``index`` counts analysed frames: 0, 1, 2...). ``skipped_before``:
+        frames of the video left undecoded between the previous frame and this one, in a stretch
+        the encoder coded as predictable, so no cut lies between the two."""
 
     def pop_settled(self) -> list[Boundary]:
         """Boundaries that are now final, in order (each returned once)."""
@@ -168,6 +171,7 @@ class DefaultShotDetector:
         self.dp = _Grow()  # raw mean |luma difference| to the previous frame (motion level)
         self.dis = _Grow()  # dissolve: best half-window K centred here (0 = none)
         self.dis_res = _Grow()
+        self.skipped = _Grow(np.int32)  # frames left undecoded just before each frame
         self._ring: deque[_Frame] = deque()
         self._ring_len = 2 * max(_DISSOLVE_KS) + _CUT_WINDOW + _FLASH_FRAMES + 4
         self._compensate_from = 0.5 * params.cut_floor
@@ -185,12 +189,13 @@ class DefaultShotDetector:
         self._next_decide = self._lookahead + 64
 
     # -- per frame -------------------------------------------------------------------------
-    def push(self, index: int, time_s: float, luma: np.ndarray) -> None:
+    def push(self, index: int, time_s: float, luma: np.ndarray, skipped_before: int = 0) -> None:
         y = luma.astype(np.float32)
         n = self.times.n
         if index != n:
             raise ValueError(f"frames must be pushed in order: got {index}, expected {n}")
         self.times.append(time_s)
+        self.skipped.append(skipped_before)
         m, s = float(y.mean()), float(y.std())
         self.mean.append(m)
         self.std.append(s)
@@ -233,8 +238,8 @@ class DefaultShotDetector:
         dc = self.dc.a
         n = len(dc)
         v = float(dc[i])
-        if v < self.p.cut_floor:
-            return
+        if v < self.p.cut_floor or self.skipped.a[i]:
+            return  # weak, or frames were skipped here as predictable: a pan or a zoom, not a cut
         lo, hi = max(1, i - _CUT_WINDOW), min(n, i + _CUT_WINDOW + 1)
         neigh = np.concatenate([dc[lo:i], dc[i + 1 : hi]])
         base = float(np.median(neigh)) if len(neigh) else 0.0
@@ -431,7 +436,7 @@ class DefaultShotDetector:
             seg = slice(i, j + 1)
             centre = i + int(np.argmin(res[seg]))
             k = int(dis[seg].max())
-            span = (max(0, i - k // 2), j + k // 2)
+            span = (max(0, i - k // 4), j + k // 4)
             # no dissolve over a fade or a hard cut in its middle
             overlaps_fade = any(not (span[1] < f0 or span[0] > f1) for f0, f1 in self._fade_spans)
             has_cut = any(span[0] < e.frame <= span[1] for e in self._events if e.kind == "cut")

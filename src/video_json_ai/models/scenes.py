@@ -67,6 +67,10 @@ class SceneOptions(Model):
     min_scene_s: float = Field(default=0.4, ge=0, le=60, description="Shortest scene reported, seconds.")
     keyframe_width: int = Field(default=640, ge=64, le=3840, description="Keyframe JPEG width, pixels.")
     write_keyframes: bool = True
+    every_frame: bool = Field(default=False, description=(
+        "Decode and analyse every frame. By default, H.264 frames that no other frame refers to are "
+        "decoded only in groups of frames where a shot boundary may lie (about 40% less decoding, the "
+        "same boundaries)."))
 
 
 class ScenesSummary(Model):
@@ -75,5 +79,8 @@ class ScenesSummary(Model):
     fades: int
     dissolves: int
     average_scene_s: float
-    frames_analysed: int
-    analysis_fps: float | None = Field(default=None, description="Frames analysed per second of wall time.")
+    frames: int | None = Field(default=None, description="Frames in the video (None in reports of schema 1.0).")
+    frames_analysed: int = Field(description=(
+        "Frames decoded and analysed. Fewer than 'frames' when H.264 frames that no other frame refers to "
+        "were skipped where no shot boundary can lie (see SceneOptions.every_frame)."))
+    analysis_fps: float | None = Field(default=None, description="Video frames processed per second of wall time.")
