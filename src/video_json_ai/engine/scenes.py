@@ -241,13 +241,17 @@ class DefaultShotDetector:
         if v < self.p.cut_floor or self.skipped.a[i]:
             return  # weak, or frames were skipped here as predictable: a pan or a zoom, not a cut
         lo, hi = max(1, i - _CUT_WINDOW), min(n, i + _CUT_WINDOW + 1)
-        neigh = np.concatenate([dc[lo:i], dc[i + 1 : hi]])
-        base = float(np.median(neigh)) if len(neigh) else 0.0
+        # neighbours one frame apart: a difference across skipped frames spans more motion
+        adjacent = self.skipped.a[:n] == 0
+        near = [k for k in range(lo, hi) if k != i and adjacent[k]]
+        if len(near) < 2:
+            near = [k for k in range(lo, hi) if k != i]
+        base = float(np.median(dc[near])) if near else 0.0
         ratio = v / (base + 2.0)
         if ratio < self.p.cut_ratio:
             return
         # the strongest frame in its close neighbourhood only (one cut, not two adjacent)
-        if (i > 1 and dc[i - 1] > v) or (i + 1 < n and dc[i + 1] >= v):
+        if (i > 1 and adjacent[i - 1] and dc[i - 1] > v) or (i + 1 < n and adjacent[i + 1] and dc[i + 1] >= v):
             return
         if self._comes_back(i - 1, range(i + 1, i + 1 + _FLASH_FRAMES), v):
             return  # the picture before the jump comes back: a flash or a glitch, not a cut
