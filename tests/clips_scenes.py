@@ -173,19 +173,25 @@ def write_clip(
     grain: float = 0.0,
     crf: int = 23,
     preset: str = "veryfast",
-    x264_params: str | None = None,
+    codec: str = "libx264",
+    codec_params: str | None = None,
 ) -> ClipTruth:
-    """Encode the shots as H.264 (atomically) and return the truth. ``x264_params``: extra encoder
-    settings, e.g. ``scenecut=0`` (no I-frame placed at cuts by the encoder)."""
+    """Encode the shots as H.264 (or ``codec="libx265"``: HEVC), atomically, and return the truth.
+    ``codec_params``: extra x264/x265 settings, e.g. ``scenecut=0`` (no I-frame placed at cuts by the
+    encoder)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
     os.close(fd)
     try:
         with av.open(tmp, "w", format="mp4") as out:
-            v = out.add_stream("libx264", rate=fps)
+            v = out.add_stream(codec, rate=fps)
             v.width, v.height, v.pix_fmt = width, height, "yuv420p"
-            v.options = {"preset": preset, "crf": str(crf), **({"x264-params": x264_params} if x264_params else {})}
+            v.options = {"preset": preset, "crf": str(crf)}
+            if codec == "libx265":
+                v.options = {**v.options, "x265-params": ":".join(filter(None, ["log-level=error", codec_params]))}
+            elif codec_params:
+                v.options = {**v.options, "x264-params": codec_params}
             for i, img in render_frames(shots, width, height, grain):
                 frame = av.VideoFrame.from_ndarray(img, format="rgb24")
                 frame.pts = i

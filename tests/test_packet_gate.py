@@ -9,7 +9,7 @@ import pytest
 
 from tests.clips_scenes import ClipTruth, standard_shots, write_clip
 from video_json_ai.engine import packet_gate
-from video_json_ai.engine.packet_gate import FrameNumbers, PacketGate, avcc_length_size, is_unreferenced
+from video_json_ai.engine.packet_gate import FrameNumbers, PacketGate, is_unreferenced, nal_format
 from video_json_ai.engine.pipeline import VideoAnalysis, analyze_video
 from video_json_ai.models.scenes import SceneOptions
 
@@ -18,9 +18,9 @@ def frame_kinds(path: Path) -> dict[int, str]:
     """Display-order frame number -> 'key', 'ref' or 'nonref' (our reading of each packet)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        length_size = avcc_length_size(stream)
-        assert length_size
-        rows = [(p.pts, "key" if p.is_keyframe else "nonref" if is_unreferenced(memoryview(p), length_size) else "ref")
+        fmt = nal_format(stream)
+        assert fmt
+        rows = [(p.pts, "key" if p.is_keyframe else "nonref" if is_unreferenced(memoryview(p), fmt) else "ref")
                 for p in container.demux(stream) if p.size]
     return {n: kind for n, (_, kind) in enumerate(sorted(rows))}
 
@@ -30,11 +30,12 @@ def boundaries(result: VideoAnalysis) -> list[tuple[int, str, int, int]]:
             for s in result.scenes[1:]]
 
 
-@pytest.fixture(scope="module")
-def no_scenecut(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ClipTruth]:
-    """The standard clip encoded without x264's own I-frames at cuts: cuts fall beside B-frames."""
-    path = tmp_path_factory.mktemp("gate") / "no_scenecut.mp4"
-    return path, write_clip(path, standard_shots(), x264_params="scenecut=0")
+@pytest.fixture(scope="module", params=["libx264", "libx265"])
+def no_scenecut(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ClipTruth]:
+    """The standard clip (H.264 or HEVC) encoded without the encoder's own I-frames at cuts: cuts
+    fall beside B-frames."""
+    path = tmp_path_factory.mktemp("gate") / f"no_scenecut_{request.param}.mp4"
+    return path, write_clip(path, standard_shots(), codec=request.param, codec_params="scenecut=0")
 
 
 def test_unreferenced_packets_are_what_ffmpeg_skips(shared_media: Path, no_scenecut: tuple[Path, ClipTruth]) -> None:

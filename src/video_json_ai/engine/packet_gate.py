@@ -1,8 +1,9 @@
-"""Which H.264 pictures the pass can leave undecoded, decided per packet before decoding.
+"""Which H.264/HEVC pictures the pass can leave undecoded, decided per packet before decoding.
 
-A *non-reference* picture (``nal_ref_idc`` 0: most B-frames in x264, Apple and NVENC encodes) is
-used by no other picture, so not decoding it changes nothing else. About 45 % of the frames of a
-typical encode are such pictures, and not decoding them takes ~40 % off the decoder's CPU time.
+A *non-reference* picture (H.264 ``nal_ref_idc`` 0, HEVC ``TRAIL_N`` and its kin: most B-frames of
+x264, x265, Apple and NVENC encodes) is used by no other picture, so not decoding it changes
+nothing else. About 45 % of the frames of a typical encode are such pictures, and not decoding
+them takes ~40 % off the decoder's CPU time.
 
 They are left out only where no shot boundary can hide among them. Every picture that starts a
 new shot forces an expensive *anchor* in the encoded stream: the next I- or P-picture in display
@@ -13,11 +14,14 @@ between it and the previous anchor. So, reading packets in decode order:
 * an anchor is a packet later in display order (pts) than every packet before it;
 * an anchor is *busy* when it is a keyframe, or at least ``BUSY_RATIO`` x the median size of the
   recent anchors or ``KEY_SHARE`` x the last keyframe's size (a cut, a flash, a fast pan...);
-* a non-reference packet is decoded when its anchor (the last one read) is busy, else skipped.
+  after a busy anchor the sizes are measured afresh, and the first two anchors of a new stretch
+  count as busy;
+* a non-reference packet is decoded when its anchor (the last one read) is busy, or when it is
+  as costly as a busy anchor itself (a flash), else skipped.
 
 So every frame of a group that holds a possible boundary is decoded, and calm groups show the
 detector their reference pictures only (every 2nd frame of a usual encode). Other codecs,
-Annex-B H.264 (raw ``.h264``, MPEG-TS) and packets without timestamps are decoded in full.
+Annex-B streams (raw ``.h264``, MPEG-TS) and packets without timestamps are decoded in full.
 
 ``FrameNumbers`` turns the decoded frames' timestamps back into frame numbers of the full video.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from dataclasses import dataclass
 from statistics import median
 
 import av
@@ -37,36 +42,66 @@ KEY_SHARE = 0.5
 HISTORY = 8
 """Recent (non-key) anchors whose median size is the yardstick."""
 
-_SLICE = (1, 5)  # coded slice of a non-IDR / IDR picture
-_HARMLESS = (6, 9, 12)  # SEI, access unit delimiter, filler: may ride along with a skipped picture
+_H264_SLICES = (1, 5)  # coded slice of a non-IDR / IDR picture
+_H264_HARMLESS = (6, 9, 12)  # SEI, access unit delimiter, filler: may ride along with a skipped picture
+_HEVC_HARMLESS = (35, 36, 37, 38, 39, 40)  # AUD, end of sequence/stream, filler, SEI prefix/suffix
 
 
-def avcc_length_size(stream: av.video.stream.VideoStream) -> int | None:
-    """Bytes in each NAL unit's length prefix for length-prefixed (MP4/MOV/MKV) H.264, else None."""
-    if stream.codec_context.name != "h264":
-        return None
+@dataclass(frozen=True, slots=True)
+class NalFormat:
+    """How a stream's packets are laid out: length-prefixed NAL units of H.264 or HEVC."""
+
+    codec: str
+    length_size: int
+    """Bytes in each NAL unit's length prefix."""
+    top_layer: int = 0
+    """HEVC: the highest temporal sub-layer (a sub-layer non-reference picture is unreferenced
+    only there); -1 when unknown (then no HEVC picture is called unreferenced)."""
+
+
+def nal_format(stream: av.video.stream.VideoStream) -> NalFormat | None:
+    """The layout of length-prefixed (MP4/MOV/MKV) H.264 or HEVC, from the stream's avcC/hvcC
+    record; None for anything else (other codecs, Annex B start codes)."""
+    name = stream.codec_context.name
     extra = stream.codec_context.extradata
-    if not extra or len(extra) < 7 or extra[0] != 1:
-        return None  # Annex B (start codes): not read here
-    return (extra[4] & 3) + 1
+    if not extra or extra[0] != 1:
+        return None  # no record, or Annex B (start codes): not read here
+    if name == "h264" and len(extra) >= 7:
+        return NalFormat("h264", (extra[4] & 3) + 1)
+    if name == "hevc" and len(extra) >= 23:
+        layers = (extra[21] >> 3) & 7  # numTemporalLayers; 0 = unknown
+        return NalFormat("hevc", (extra[21] & 3) + 1, layers - 1 if layers else -1)
+    return None
 
 
-def is_unreferenced(data: memoryview, length_size: int) -> bool:
-    """True when the packet holds only slices of a non-reference picture (plus SEI/AUD/filler)."""
-    i, n, slices = 0, len(data), 0
-    while i + length_size < n:
-        size = int.from_bytes(data[i : i + length_size], "big")
-        i += length_size
-        if size <= 0 or i + size > n:
+def is_unreferenced(data: memoryview, fmt: NalFormat) -> bool:
+    """True when the packet holds only slices of a picture no other picture refers to (H.264
+    ``nal_ref_idc`` 0; HEVC sub-layer non-reference types in the top sub-layer), plus NAL units
+    that decode nothing (SEI, delimiters, filler)."""
+    i, n, slices, size_len = 0, len(data), 0, fmt.length_size
+    hevc = fmt.codec == "hevc"
+    while i + size_len < n:
+        size = int.from_bytes(data[i : i + size_len], "big")
+        i += size_len
+        if size <= 0 or i + size > n or (hevc and size < 2):
             return False  # malformed: let the decoder deal with it
         header = data[i]
-        kind = header & 31
-        if kind in _SLICE:
-            if header & 0x60:
+        if hevc:
+            kind, layer = (header >> 1) & 63, (data[i + 1] & 7) - 1
+            if kind < 32:  # a coded slice: TRAIL_N, TSA_N, STSA_N, RADL_N, RASL_N are even, below 10
+                if kind >= 10 or kind % 2 or layer != fmt.top_layer:
+                    return False
+                slices += 1
+            elif kind not in _HEVC_HARMLESS:
+                return False  # parameter sets or anything else: keep
+        else:
+            kind = header & 31
+            if kind in _H264_SLICES:
+                if header & 0x60:
+                    return False
+                slices += 1
+            elif kind not in _H264_HARMLESS:
                 return False
-            slices += 1
-        elif kind not in _HARMLESS:
-            return False  # parameter sets or anything else: keep
         i += size
     return slices > 0
 
@@ -74,8 +109,8 @@ def is_unreferenced(data: memoryview, length_size: int) -> bool:
 class PacketGate:
     """Decides, packet by packet in decode order, whether the decoder needs to see it."""
 
-    def __init__(self, length_size: int) -> None:
-        self.length_size = length_size
+    def __init__(self, fmt: NalFormat) -> None:
+        self.format = fmt
         self.enabled = True
         self.skipped = 0
         self._last_pts: int | None = None
@@ -86,8 +121,8 @@ class PacketGate:
 
     @classmethod
     def for_stream(cls, stream: av.video.stream.VideoStream) -> "PacketGate | None":
-        length_size = avcc_length_size(stream)
-        return cls(length_size) if length_size else None
+        fmt = nal_format(stream)
+        return cls(fmt) if fmt else None
 
     def admit(self, packet: av.Packet) -> bool:
         """False: leave this packet undecoded (its frame number is remembered)."""
@@ -99,19 +134,30 @@ class PacketGate:
             return True
         if self._last_pts is None or pts > self._last_pts:
             self._last_pts = pts
-            size = packet.size
             if packet.is_keyframe:
                 self._busy = True
-                self._key_size = size
+                self._key_size = packet.size
+                self._recent.clear()
+            elif len(self._recent) < 2:  # measuring a new stretch: decode while learning its sizes
+                self._busy = True
+                self._recent.append(packet.size)
             else:
-                self._busy = len(self._recent) < 2 or size >= BUSY_RATIO * median(self._recent) \
-                    or size >= KEY_SHARE * self._key_size
-                self._recent.append(size)
-        if self._busy or not is_unreferenced(memoryview(packet), self.length_size):
+                self._busy = self._costly(packet.size)
+                if self._busy:
+                    self._recent.clear()  # something changed: the next anchors are measured afresh
+                else:
+                    self._recent.append(packet.size)
+        elif self._costly(packet.size):
+            return True  # a B-picture as costly as a busy anchor: a flash or a glitch among calm frames
+        if self._busy or not is_unreferenced(memoryview(packet), self.format):
             return True
         self.skipped += 1
         self.numbers.skip(pts)
         return False
+
+
+    def _costly(self, size: int) -> bool:
+        return len(self._recent) < 2 or size >= BUSY_RATIO * median(self._recent) or size >= KEY_SHARE * self._key_size
 
 
 class FrameNumbers:

@@ -161,6 +161,19 @@ class _FrameRecord:
         self.change.append(float(np.abs(y - self._prev).mean()) / max(gap, 1) if self._prev is not None else 0.0)
         self._prev = y
 
+    def scene_means(self, lo: int, hi: int) -> tuple[float, float]:
+        """Mean luma and motion score of the analysed frames lo..hi-1, per frame of the video: the
+        brightness of skipped frames is interpolated, and each change counts for the frames it spans."""
+        frames = np.asarray(self.frames[lo:hi])
+        mean = np.asarray(self.mean[lo:hi])
+        if len(frames) > 1 and frames[-1] - frames[0] + 1 > len(frames):
+            mean = np.interp(np.arange(frames[0], frames[-1] + 1), frames, mean)
+        if hi - lo < 2:
+            return float(mean.mean()), 0.0
+        gaps = np.diff(frames)
+        change = np.asarray(self.change[lo + 1 : hi])
+        return float(mean.mean()), float((change * gaps).sum() / gaps.sum()) / 2.55
+
     def position(self, frame: int) -> int:
         """Position of the first analysed frame at or after frame number ``frame``."""
         return bisect.bisect_left(self.frames, frame)
@@ -205,9 +218,7 @@ class _SceneBuilder:
         keyframe = self.picker.close(len(self.scenes), first, last, avoid) if self.picker else None
         if self.picker and keyframe is None:
             self.missing_keyframes += 1
-        mean = np.mean(rec.mean[lo:hi])
-        change = rec.change[lo + 1 : hi]
-        motion = float(np.mean(change)) / 2.55 if change else 0.0
+        mean, motion = rec.scene_means(lo, hi)
         b = self._open_in
         if b is None:
             tr = Transition(kind="start", start_s=0.0, end_s=0.0, start_frame=0, end_frame=0)

@@ -241,12 +241,11 @@ class DefaultShotDetector:
         if v < self.p.cut_floor or self.skipped.a[i]:
             return  # weak, or frames were skipped here as predictable: a pan or a zoom, not a cut
         lo, hi = max(1, i - _CUT_WINDOW), min(n, i + _CUT_WINDOW + 1)
-        # neighbours one frame apart: a difference across skipped frames spans more motion
-        adjacent = self.skipped.a[:n] == 0
-        near = [k for k in range(lo, hi) if k != i and adjacent[k]]
-        if len(near) < 2:
-            near = [k for k in range(lo, hi) if k != i]
-        base = float(np.median(dc[near])) if near else 0.0
+        # a difference across k skipped frames spans k + 1 frames of motion: counted per frame
+        skipped = self.skipped.a
+        neigh = np.concatenate([dc[lo:i] / (1 + skipped[lo:i]), dc[i + 1 : hi] / (1 + skipped[i + 1 : hi])])
+        base = float(np.median(neigh)) if len(neigh) else 0.0
+        adjacent = skipped == 0
         ratio = v / (base + 2.0)
         if ratio < self.p.cut_ratio:
             return
@@ -330,12 +329,12 @@ class DefaultShotDetector:
     def _ramp(self, start: int, step: int, colour: int, limit: int) -> int:
         """Walk from ``start`` (first non-blank frame) away from a blank run while brightness keeps
         moving away from the blank colour; return how many frames the ramp lasts."""
-        m = self.mean.a
+        m, gaps = self.mean.a, self._gaps()
         sign = 1.0 if colour == 1 else -1.0
         j, count, stalls = start, 0, 0
         prev = m[start - step]
         while 0 <= j < limit and count < self._ramp_max:
-            delta = (m[j] - prev) * sign
+            delta = (m[j] - prev) * sign / gaps[max(j, j - step)]  # per frame of the video
             if delta > 0.4:
                 stalls = 0
             elif stalls < 1 and count > 0:
@@ -346,6 +345,10 @@ class DefaultShotDetector:
             j += step
             count += 1
         return count - stalls
+
+    def _gaps(self) -> np.ndarray:
+        """Frames of the video from the previous analysed frame to each one (1 = adjacent)."""
+        return self.skipped.a.astype(np.float32) + 1.0
 
     def _decide(self, upto: int, *, final: bool) -> None:
         """Decide frames [done_to, upto)."""
@@ -367,7 +370,7 @@ class DefaultShotDetector:
                 i = j + 1
             else:
                 i += 1
-        for a, b, colour in runs:
+        for a, b, colour in runs:  # first how far this call may go...
             if b + 1 >= n and not final:
                 out_len = self._ramp(a - 1, -1, colour, n) if a > 0 else 0
                 upto = min(upto, max(lo, a - out_len - 1))
@@ -375,6 +378,7 @@ class DefaultShotDetector:
             if b + self._ramp_max >= n and not final:
                 upto = min(upto, max(lo, a - self._ramp_max))
                 break
+        for a, b, colour in runs:  # ... then the fades before that (events stay in frame order)
             if a >= upto or a in self._runs_done:
                 continue
             self._runs_done.add(a)
@@ -392,7 +396,7 @@ class DefaultShotDetector:
         self._merge(final=final)
 
     def _fade_from_run(self, a: int, b: int, colour: int, n: int) -> None:
-        m, s = self.mean.a, self.std.a
+        m, s, gaps = self.mean.a, self.std.a, self._gaps()
         out_len = self._ramp(a - 1, -1, colour, n) if a > 0 else 0
         in_len = self._ramp(b + 1, 1, colour, n) if b + 1 < n else 0
         rise_out = abs(float(m[a - out_len]) - float(m[a])) if out_len else 0.0
@@ -414,13 +418,13 @@ class DefaultShotDetector:
         if has_out and has_in:
             # the new scene starts where the picture starts coming back
             j = b
-            while j > a and (m[j] - m[j - 1]) * sign > 0.3:
+            while j > a and (m[j] - m[j - 1]) * sign > 0.3 * gaps[j]:
                 j -= 1
             self._events.append(Boundary(j + 1 if j < b else b + 1, "fade", (span_lo, span_hi), through, strength=2.0))
         elif has_out:
             # faded out to a blank that lasts (to a cut or the end): the blank starts a scene
             j = a
-            while j < b and (m[j] - m[j + 1]) * sign > 0.3:
+            while j < b and (m[j] - m[j + 1]) * sign > 0.3 * gaps[j + 1]:
                 j += 1
             self._events.append(Boundary(j, "fade", (span_lo, j), through, strength=1.5))
         # a blank entered by a cut (or the start) and left by a fade-in: the fade-in belongs to
