@@ -378,3 +378,40 @@ def test_keyframe_candidates_stay_bounded_and_cover_long_scenes(tmp_path: Path) 
     assert max(np.diff(times[: -picker.recent])) < 200 / (picker.cap - picker.recent) * 2.5
     key = picker.close(0, 0, 4999, [])
     assert key is not None and key.path and Path(key.path).is_file() and picker._cands == []
+
+
+def _synthetic_luma(frames: int, cut: int, fade_out: int, seed: int = 7) -> list[np.ndarray]:
+    """96x54 luma pictures: textured moving shots, a cut at ``cut``, a fade to black from
+    ``fade_out`` whose black stretch holds one grey frame (two blank runs), a fade back in."""
+    rng = np.random.default_rng(seed)
+    textures = [rng.uniform(40, 215, (54, 160)) for _ in range(3)]
+    blank0, blank1 = fade_out + 10, fade_out + 21
+    out = []
+    for i in range(frames):
+        shot = 0 if i < cut else 1 if i < blank0 else 2
+        picture = np.roll(textures[shot], i // 2, axis=1)[:, :96]
+        if fade_out <= i < blank0:
+            picture = picture * (1 - (i - fade_out + 1) / 10)
+        elif blank0 <= i < blank1:
+            picture = np.full((54, 96), 30.0 if i == blank0 + 5 else 4.0)
+        elif blank1 <= i < blank1 + 10:
+            picture = picture * ((i - blank1 + 1) / 10)
+        out.append(np.clip(picture, 0, 255).astype(np.uint8))
+    return out
+
+
+@pytest.mark.parametrize("offset", range(0, 64, 8))
+def test_a_cut_shortly_before_a_broken_fade_is_kept(offset: int) -> None:
+    # The fade's black is split in two runs by a grey frame; the second run holds the decision
+    # window back. A fade decided past that window used to hide the cut decided next.
+    from video_json_ai.engine.scenes import DefaultShotDetector
+
+    cut, fade_out = 100 + offset, 140 + offset
+    det = DefaultShotDetector(DetectorParams.from_sensitivity(0.5, 0.4, 30.0))
+    found = []
+    for i, luma in enumerate(_synthetic_luma(fade_out + 120, cut, fade_out)):
+        det.push(i, i / 30, luma)
+        found += det.pop_settled()
+    found += det.finish()
+    assert [(b.frame, b.kind) for b in found if b.kind == "cut"] == [(cut, "cut")], found
+    assert [b.kind for b in found] == ["cut", "fade"], found
