@@ -21,7 +21,8 @@ between it and the previous anchor. So, reading packets in decode order:
 
 So every frame of a group that holds a possible boundary is decoded, and calm groups show the
 detector their reference pictures only (every 2nd frame of a usual encode). Other codecs,
-Annex-B streams (raw ``.h264``, MPEG-TS) and packets without timestamps are decoded in full.
+Annex-B streams (raw ``.h264``, MPEG-TS) are decoded in full, and so is the rest of a stream from
+a packet without a timestamp or with a decode timestamp that goes back.
 
 ``FrameNumbers`` turns the decoded frames' timestamps back into frame numbers of the full video.
 """
@@ -112,8 +113,8 @@ class PacketGate:
     def __init__(self, fmt: NalFormat) -> None:
         self.format = fmt
         self.enabled = True
-        self.skipped = 0
         self._last_pts: int | None = None
+        self._last_dts: int | None = None
         self._recent: deque[int] = deque(maxlen=HISTORY)
         self._busy = True
         self._key_size = 0
@@ -128,10 +129,11 @@ class PacketGate:
         """False: leave this packet undecoded (its frame number is remembered)."""
         if not self.enabled or not packet.size:
             return True
-        pts = packet.pts
-        if pts is None:
-            self.enabled = False  # no order to reason about: decode everything from here on
+        pts, dts = packet.pts, packet.dts
+        if pts is None or (dts is not None and self._last_dts is not None and dts <= self._last_dts):
+            self.enabled = False  # no order to reason about (or a discontinuity): decode everything from here on
             return True
+        self._last_dts = dts if dts is not None else self._last_dts
         if self._last_pts is None or pts > self._last_pts:
             self._last_pts = pts
             if packet.is_keyframe:
@@ -151,10 +153,8 @@ class PacketGate:
             return True  # a B-picture as costly as a busy anchor: a flash or a glitch among calm frames
         if self._busy or not is_unreferenced(memoryview(packet), self.format):
             return True
-        self.skipped += 1
         self.numbers.skip(pts)
         return False
-
 
     def _costly(self, size: int) -> bool:
         return len(self._recent) < 2 or size >= BUSY_RATIO * median(self._recent) or size >= KEY_SHARE * self._key_size
