@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity", type=float, default=0.5)
     p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
     p.add_argument("--every-frame", action="store_true",
-                   help="decode every frame (default: H.264 frames nothing refers to are skipped where no cut can be)")
+                   help="decode every frame (default: H.264/HEVC frames nothing refers to are skipped where no cut can be)")
     p.add_argument("--silence-db", type=float, default=-50.0, help="audio quieter than this (dBFS) is silence")
     p.add_argument("--silence-min", type=float, default=0.5, help="shortest silence reported, seconds")
     p.add_argument("--refresh", action="store_true", help="ignore the cache")

@@ -68,7 +68,7 @@ class SceneOptions(Model):
     keyframe_width: int = Field(default=640, ge=64, le=3840, description="Keyframe JPEG width, pixels.")
     write_keyframes: bool = True
     every_frame: bool = Field(default=False, description=(
-        "Decode and analyse every frame. By default, H.264 frames that no other frame refers to are "
+        "Decode and analyse every frame. By default, H.264/HEVC frames that no other frame refers to are "
         "decoded only in groups of frames where a shot boundary may lie (about 40% less decoding, the "
         "same boundaries)."))
 
@@ -81,6 +81,6 @@ class ScenesSummary(Model):
     average_scene_s: float
     frames: int | None = Field(default=None, description="Frames in the video (None in reports of schema 1.0).")
     frames_analysed: int = Field(description=(
-        "Frames decoded and analysed. Fewer than 'frames' when H.264 frames that no other frame refers to "
+        "Frames decoded and analysed. Fewer than 'frames' when H.264/HEVC frames that no other frame refers to "
         "were skipped where no shot boundary can lie (see SceneOptions.every_frame)."))
     analysis_fps: float | None = Field(default=None, description="Video frames processed per second of wall time.")
