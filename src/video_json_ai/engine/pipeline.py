@@ -156,7 +156,8 @@ class _FrameRecord:
         self.change: list[float] = []
         self._prev: np.ndarray | None = None
 
-    def add(self, frame: int, time_s: float, luma: np.ndarray) -> None:
+    def add(self, frame: int, time_s: float, luma: np.ndarray) -> int:
+        """Record the next analysed frame; returns how many frames were skipped just before it."""
         y = luma.astype(np.int16)
         gap = frame - self.frames[-1] if self.frames else 1
         self.frames.append(frame)
@@ -164,6 +165,7 @@ class _FrameRecord:
         self.mean.append(float(y.mean()))
         self.change.append(float(np.abs(y - self._prev).mean()) / max(gap, 1) if self._prev is not None else 0.0)
         self._prev = y
+        return max(gap - 1, 0)
 
     def scene_means(self, lo: int, hi: int) -> tuple[float, float]:
         """Mean luma and motion score of the analysed frames lo..hi-1, per frame of the video: the
@@ -339,8 +341,7 @@ def analyze_video(
                 elif analysed:
                     last_dur = max((t - last_t) / max(index - last_index, 1), 1e-6)  # one frame's duration
                 luma = shrink(frame)
-                det.push(analysed, t, luma, index - last_index - 1 if analysed else 0)
-                record.add(index, t, luma)
+                det.push(analysed, t, luma, record.add(index, t, luma))
                 analysed += 1
                 last_t, last_index = t, index
                 colours.maybe_sample(index, t, frame)

@@ -122,13 +122,13 @@ def global_shift(fa: np.ndarray, fb: np.ndarray, h: int, w: int) -> tuple[int, i
 
 
 class _Frame:
-    """One analysed frame in the detector's ring: raw and normalised luma, and the normalised
-    picture's 2-D FFT, computed only when a phase correlation needs it."""
+    """One analysed frame in the detector's ring: normalised luma, and its 2-D FFT, computed
+    only when a phase correlation needs it."""
 
-    __slots__ = ("index", "y", "z", "_spectrum")
+    __slots__ = ("index", "z", "_spectrum")
 
-    def __init__(self, index: int, y: np.ndarray, z: np.ndarray) -> None:
-        self.index, self.y, self.z = index, y, z
+    def __init__(self, index: int, z: np.ndarray) -> None:
+        self.index, self.z = index, z
         self._spectrum: np.ndarray | None = None
 
     @property
@@ -168,7 +168,6 @@ class DefaultShotDetector:
         self.mean = _Grow()
         self.std = _Grow()
         self.dc = _Grow()  # normalised, motion-compensated difference to the previous frame
-        self.dp = _Grow()  # raw mean |luma difference| to the previous frame (motion level)
         self.dis = _Grow()  # dissolve: best half-window K centred here (0 = none)
         self.dis_res = _Grow()
         self.skipped = _Grow(np.int32)  # frames left undecoded just before each frame
@@ -200,10 +199,9 @@ class DefaultShotDetector:
         self.mean.append(m)
         self.std.append(s)
         z = (y - m) * (_NORM_STD / (s + 4.0))
-        current = _Frame(index, y, z)
+        current = _Frame(index, z)
         if self._ring:
             prev = self._ring[-1]
-            self.dp.append(float(np.abs(y - prev.y).mean()))
             plain = float(np.abs(z - prev.z).mean())
             # Motion compensation can only lower the difference, and below half the cut floor a
             # frame is no cut candidate: the phase correlation is spent where it can matter.
@@ -212,7 +210,6 @@ class DefaultShotDetector:
             else:
                 self.dc.append(motion_compensated_diff(z, current.spectrum, prev.z, prev.spectrum))
         else:
-            self.dp.append(0.0)
             self.dc.append(0.0)
         self.dis.append(0.0)
         self.dis_res.append(1.0)
@@ -245,12 +242,11 @@ class DefaultShotDetector:
         skipped = self.skipped.a
         neigh = np.concatenate([dc[lo:i] / (1 + skipped[lo:i]), dc[i + 1 : hi] / (1 + skipped[i + 1 : hi])])
         base = float(np.median(neigh)) if len(neigh) else 0.0
-        adjacent = skipped == 0
         ratio = v / (base + 2.0)
         if ratio < self.p.cut_ratio:
             return
         # the strongest frame in its close neighbourhood only (one cut, not two adjacent)
-        if (i > 1 and adjacent[i - 1] and dc[i - 1] > v) or (i + 1 < n and adjacent[i + 1] and dc[i + 1] >= v):
+        if (i > 1 and not skipped[i - 1] and dc[i - 1] > v) or (i + 1 < n and not skipped[i + 1] and dc[i + 1] >= v):
             return
         if self._comes_back(i - 1, range(i + 1, i + 1 + _FLASH_FRAMES), v):
             return  # the picture before the jump comes back: a flash or a glitch, not a cut
@@ -329,12 +325,12 @@ class DefaultShotDetector:
     def _ramp(self, start: int, step: int, colour: int, limit: int) -> int:
         """Walk from ``start`` (first non-blank frame) away from a blank run while brightness keeps
         moving away from the blank colour; return how many frames the ramp lasts."""
-        m, gaps = self.mean.a, self._gaps()
+        m = self.mean.a
         sign = 1.0 if colour == 1 else -1.0
         j, count, stalls = start, 0, 0
         prev = m[start - step]
         while 0 <= j < limit and count < self._ramp_max:
-            delta = (m[j] - prev) * sign / gaps[max(j, j - step)]  # per frame of the video
+            delta = (m[j] - prev) * sign / self._gap(max(j, j - step))  # per frame of the video
             if delta > 0.4:
                 stalls = 0
             elif stalls < 1 and count > 0:
@@ -346,9 +342,9 @@ class DefaultShotDetector:
             count += 1
         return count - stalls
 
-    def _gaps(self) -> np.ndarray:
-        """Frames of the video from the previous analysed frame to each one (1 = adjacent)."""
-        return self.skipped.a.astype(np.float32) + 1.0
+    def _gap(self, i: int) -> int:
+        """Frames of the video from the previous analysed frame to frame ``i`` (1 = adjacent)."""
+        return 1 + int(self.skipped.a[i])
 
     def _decide(self, upto: int, *, final: bool) -> None:
         """Decide frames [done_to, upto)."""
@@ -396,7 +392,7 @@ class DefaultShotDetector:
         self._merge(final=final)
 
     def _fade_from_run(self, a: int, b: int, colour: int, n: int) -> None:
-        m, s, gaps = self.mean.a, self.std.a, self._gaps()
+        m, s = self.mean.a, self.std.a
         out_len = self._ramp(a - 1, -1, colour, n) if a > 0 else 0
         in_len = self._ramp(b + 1, 1, colour, n) if b + 1 < n else 0
         rise_out = abs(float(m[a - out_len]) - float(m[a])) if out_len else 0.0
@@ -418,13 +414,13 @@ class DefaultShotDetector:
         if has_out and has_in:
             # the new scene starts where the picture starts coming back
             j = b
-            while j > a and (m[j] - m[j - 1]) * sign > 0.3 * gaps[j]:
+            while j > a and (m[j] - m[j - 1]) * sign > 0.3 * self._gap(j):
                 j -= 1
             self._events.append(Boundary(j + 1 if j < b else b + 1, "fade", (span_lo, span_hi), through, strength=2.0))
         elif has_out:
             # faded out to a blank that lasts (to a cut or the end): the blank starts a scene
             j = a
-            while j < b and (m[j] - m[j + 1]) * sign > 0.3 * gaps[j + 1]:
+            while j < b and (m[j] - m[j + 1]) * sign > 0.3 * self._gap(j + 1):
                 j += 1
             self._events.append(Boundary(j, "fade", (span_lo, j), through, strength=1.5))
         # a blank entered by a cut (or the start) and left by a fade-in: the fade-in belongs to
