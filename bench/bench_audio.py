@@ -37,7 +37,7 @@ def soundtrack(seconds: float):  # type: ignore[no-untyped-def]
     """Mono float32 at 48 kHz: speech / chord / silence / tone blocks, cycling."""
     import numpy as np
 
-    from tests.clips_audio import espeak_available, silence, speak, tone
+    from tests.support.clips_audio import espeak_available, silence, speak, tone
 
     t = np.arange(int(4 * RATE)) / RATE
     chord = (0.2 * sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)) / 3).astype(np.float32)
@@ -101,7 +101,7 @@ def run(name: str, clip: Path) -> dict:
     from video_json_ai.models.report import DEFAULT_FEATURES
 
     if name == "audio":
-        from video_json_ai.engine.audio import analyze_audio
+        from video_json_ai.engine.audio.analysis import analyze_audio
 
         t0 = time.perf_counter()
         r = analyze_audio(clip)
@@ -110,7 +110,7 @@ def run(name: str, clip: Path) -> dict:
     from video_json_ai.engine.extract import build_report
     from video_json_ai.models.report import VideoRef
     from video_json_ai.models.scenes import SceneOptions
-    from video_json_ai.progress import CancelToken
+    from video_json_ai.core.progress import CancelToken
 
     features = {"scenes": ["metadata", "scenes", "keyframes"], "default": list(DEFAULT_FEATURES),
                 "+text": [*DEFAULT_FEATURES, "text"], "+transcript": [*DEFAULT_FEATURES, "transcript"]}[name]

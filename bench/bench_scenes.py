@@ -51,7 +51,7 @@ def bench_shots():  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(ROOT))
     import numpy as np
 
-    from tests.clips_scenes import Shot
+    from tests.support.clips_scenes import Shot
 
     rng = np.random.default_rng(2024)
     shots: list[Shot] = []
@@ -79,7 +79,7 @@ def bench_shots():  # type: ignore[no-untyped-def]
 
 def make_clip(path: Path) -> Path:
     sys.path.insert(0, str(ROOT))
-    from tests.clips_scenes import write_clip
+    from tests.support.clips_scenes import write_clip
 
     truth_path = path.with_suffix(".truth.json")
     if path.is_file() and truth_path.is_file():
@@ -111,7 +111,7 @@ def run_ours(clip: Path, every_frame: bool = False) -> dict:
     from video_json_ai.engine.extract import build_report
     from video_json_ai.models.report import DEFAULT_FEATURES, VideoRef
     from video_json_ai.models.scenes import SceneOptions
-    from video_json_ai.progress import CancelToken
+    from video_json_ai.core.progress import CancelToken
 
     video = VideoRef(video_id="vid_bench", file_name=clip.name, path=str(clip), size_bytes=clip.stat().st_size, sha256="0" * 64)
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,4 @@
-"""Record the handshake answers shipped with the package (``src/video_json_ai/handshake/``).
+"""Record the handshake answers shipped with the package (``src/video_json_ai/mcp/stdio/recordings/``).
 
     make handshake      # after changing a tool, the server's instructions or the SDK version
 
@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.raw_stdio import LEGACY_VERSIONS, MODERN_VERSIONS, handshake_session  # noqa: E402
-from video_json_ai.handshake_cache import FILE_NAME, PACKAGED_DIR  # noqa: E402
+from tests.support.raw_stdio import LEGACY_VERSIONS, MODERN_VERSIONS, handshake_session  # noqa: E402
+from video_json_ai.mcp.stdio.handshake import FILE_NAME, PACKAGED_DIR  # noqa: E402
 
 BACKENDS = ("local", "nemo")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.clips import make_clip
-from tests.harness import mcp_client, running_app
+from tests.support.clips import make_clip
+from tests.support.harness import mcp_client, running_app
 
 SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
 

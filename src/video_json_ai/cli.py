@@ -54,7 +54,7 @@ def _configure_logging(verbose: bool) -> None:
 
 def _app_for_paths(*paths: Path):  # type: ignore[no-untyped-def]
     """An App whose allowed directories also cover the files named on the command line."""
-    from video_json_ai.app import App
+    from video_json_ai.core.app import App
     from video_json_ai.config import Config
 
     config = Config.from_env()
@@ -85,7 +85,7 @@ def _run_job(app, kind: str, work, label: str):  # type: ignore[no-untyped-def]
 
 def _emit(text: str, output: str | None) -> None:
     if output and output != "-":
-        from video_json_ai.atomic import write_text_atomic
+        from video_json_ai.util.atomic import write_text_atomic
 
         write_text_atomic(Path(output), text if text.endswith("\n") else text + "\n")
         print(f"wrote {output}", file=sys.stderr)
@@ -100,8 +100,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     apps: list[Any] = []
 
     def build():  # type: ignore[no-untyped-def]
-        from video_json_ai.app import App
-        from video_json_ai.server import create_server
+        from video_json_ai.core.app import App
+        from video_json_ai.mcp.server import create_server
 
         apps.append(App(config))
         return create_server(apps[0])
@@ -111,8 +111,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.transport == "stdio" and args.no_fast_start:
             build().run("stdio")
         elif args.transport == "stdio":
-            from video_json_ai.handshake_cache import HandshakeCache
-            from video_json_ai.stdio_relay import serve_stdio
+            from video_json_ai.mcp.stdio.handshake import HandshakeCache
+            from video_json_ai.mcp.stdio.relay import serve_stdio
 
             serve_stdio(build, HandshakeCache(config.home, config.backend))
         else:
@@ -124,8 +124,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from video_json_ai.exports import render_scenes
-    from video_json_ai.features import resolve_features
+    from video_json_ai.formats.scenes import render_scenes
+    from video_json_ai.core.features import resolve_features
     from video_json_ai.models.requests import ExtractRequest
     from video_json_ai.models.scenes import SceneOptions
     from video_json_ai.models.audio import AudioOptions
@@ -164,8 +164,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # type: ignore[no-untyped-def]
-    from video_json_ai.atomic import write_text_atomic
-    from video_json_ai.engine.transcript import transcript_srt, transcript_vtt
+    from video_json_ai.util.atomic import write_text_atomic
+    from video_json_ai.engine.transcript.whisper import transcript_srt, transcript_vtt
     from video_json_ai.errors import NotAvailable
 
     if report is None or report.transcript is None:
@@ -180,7 +180,7 @@ def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # typ
 def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
-    from video_json_ai.atomic import atomic_path
+    from video_json_ai.util.atomic import atomic_path
 
     target.mkdir(parents=True, exist_ok=True)
     for scene in report.scenes or []:
@@ -242,7 +242,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_state(args: argparse.Namespace) -> int:
-    from video_json_ai.app import App
+    from video_json_ai.core.app import App
 
     app = App()
     try:
@@ -254,7 +254,7 @@ def cmd_state(args: argparse.Namespace) -> int:
 
 
 def cmd_credits(args: argparse.Namespace) -> int:
-    from video_json_ai.app import App
+    from video_json_ai.core.app import App
 
     app = App()
     try:

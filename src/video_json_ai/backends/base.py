@@ -12,7 +12,7 @@ from video_json_ai.models.render import ExportInfo
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.state import SessionState
 from video_json_ai.models.tools import CreditsResult, ExtractResult, UploadResult
-from video_json_ai.progress import CancelToken, ProgressFn
+from video_json_ai.core.progress import CancelToken, ProgressFn
 
 
 class Backend(Protocol):

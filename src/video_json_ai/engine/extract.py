@@ -10,8 +10,8 @@ from video_json_ai.engine.probe import probe
 from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.report import Feature, Report, Summary, VideoRef
 from video_json_ai.models.scenes import SceneOptions
-from video_json_ai.progress import CancelToken, ProgressFn, scaled
-from video_json_ai.store import utc_now
+from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
+from video_json_ai.core.store import utc_now
 
 
 def build_report(
@@ -90,7 +90,7 @@ def _summary(meta, report: Report | None = None) -> Summary:  # type: ignore[no-
 def _video_pass(path, report, features, options, audio_options, keep_mono, keyframes_dir, progress, cancel, timings, warnings):  # type: ignore[no-untyped-def]
     """The one decode pass: scenes, keyframes, (when asked) frame samplers for text, and the audio
     analysis when ``audio_options`` is given. Returns the 16 kHz mono signal with ``keep_mono``."""
-    from video_json_ai.engine.pipeline import analyze_video
+    from video_json_ai.engine.analysis.pipeline import analyze_video
 
     t0 = time.perf_counter()
     wants_keyframes = "keyframes" in features
@@ -98,7 +98,7 @@ def _video_pass(path, report, features, options, audio_options, keep_mono, keyfr
     analyzers: list = []
     text_sampler = None
     if "text" in features:
-        from video_json_ai.engine.text import TextSampler, ocr_engine
+        from video_json_ai.engine.text.ocr import TextSampler, ocr_engine
         from video_json_ai.errors import NotAvailable
 
         try:
@@ -135,7 +135,7 @@ def _video_pass(path, report, features, options, audio_options, keep_mono, keyfr
 
 def _audio(path, report, options, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
     """Loudness, silences and speech of the first audio stream (decoded once, in chunks)."""
-    from video_json_ai.engine.audio import analyze_audio
+    from video_json_ai.engine.audio.analysis import analyze_audio
 
     if report.metadata is not None and not report.metadata.audio:
         warnings.append("'audio' left out: the file has no audio stream.")
@@ -153,7 +153,7 @@ def _speech_model_warning(report, warnings) -> None:  # type: ignore[no-untyped-
 
 
 def _transcript_possible() -> bool:
-    from video_json_ai.engine.transcript import model_dir
+    from video_json_ai.engine.transcript.whisper import model_dir
     from video_json_ai.errors import NotAvailable
 
     try:
@@ -165,7 +165,7 @@ def _transcript_possible() -> bool:
 
 def _transcript(path, report, mono, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]
     """Speech to text through a model the user configured; otherwise a warning, never invented text."""
-    from video_json_ai.engine.transcript import transcribe
+    from video_json_ai.engine.transcript.whisper import transcribe
     from video_json_ai.errors import NotAvailable
 
     if report.metadata is not None and not report.metadata.audio:

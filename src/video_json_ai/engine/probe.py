@@ -21,7 +21,7 @@ from video_json_ai.models.metadata import (
     Tags,
     VideoStream,
 )
-from video_json_ai.timecode import timecode
+from video_json_ai.util.time import timecode
 
 # FFmpeg's AVColorSpace / AVColorTransferCharacteristic / AVColorPrimaries / AVColorRange codes.
 COLOR_SPACES = {0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "ycgco",

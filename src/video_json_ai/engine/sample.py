@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from video_json_ai.atomic import atomic_path
+from video_json_ai.util.atomic import atomic_path
 from video_json_ai.engine.mux import mux_pictures, mux_sound
 
 SAMPLE_CUTS_S = (2.0, 4.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from video_json_ai.store import Store
+from video_json_ai.core.store import Store
 
 ANONYMOUS_TOKEN_DAYS = 7
 EXPIRY_MARGIN = timedelta(0)

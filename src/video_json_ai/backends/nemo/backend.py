@@ -42,9 +42,9 @@ from video_json_ai.models.render import ExportInfo
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.state import SessionState, Timeline, VideoEntry
 from video_json_ai.models.tools import CloudAnswer, CreditsResult, ExtractResult, UploadResult
-from video_json_ai.progress import CancelToken, ProgressFn, scaled
-from video_json_ai.sources import allowed_text, check_local_video, inside_allowed, is_url
-from video_json_ai.store import Store, utc_now
+from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
+from video_json_ai.core.sources import allowed_text, check_local_video, inside_allowed, is_url
+from video_json_ai.core.store import Store, utc_now
 
 log = logging.getLogger(__name__)
 

@@ -24,12 +24,12 @@ from typing import Any, AsyncIterator
 import anyio
 import httpx
 
-from video_json_ai.atomic import atomic_path
+from video_json_ai.util.atomic import atomic_path
 from video_json_ai.backends.nemo.api import SessionData, SessionRequest, TokenData, bind_id_of, unwrap
 from video_json_ai.backends.nemo.auth import Credentials
 from video_json_ai.backends.nemo.errors import CloudError, Retryable, classify, connection_error, error_for
 from video_json_ai.backends.nemo.headers import attribution_headers
-from video_json_ai.progress import CancelToken, ProgressFn
+from video_json_ai.core.progress import CancelToken, ProgressFn
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from video_json_ai.errors import VideoJsonError
-from video_json_ai.sources import SUPPORTED_TEXT
+from video_json_ai.core.sources import SUPPORTED_TEXT
 
 SUCCESS = 0
 BAD_TOKEN = 1001

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from video_json_ai.sources import SUPPORTED_EXTENSIONS
+from video_json_ai.core.sources import SUPPORTED_EXTENSIONS
 
 Action = Literal["export", "credits", "state", "upload", "message"]
 

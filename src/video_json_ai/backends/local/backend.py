@@ -1,0 +1,248 @@
+"""The embedded backend: everything runs on this machine, offline, through engine/."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+
+import anyio
+
+from video_json_ai.backends.local.render_plan import name_extra, output_path_for, plan_spans, to_segments
+from video_json_ai.config import Config
+from video_json_ai.engine.extract import build_report
+from video_json_ai.engine.probe import probe, summarize
+from video_json_ai.util.atomic import write_text_atomic
+from video_json_ai.engine.process import run_in_worker
+from video_json_ai.errors import InvalidInput, NotFound
+from video_json_ai.models.common import SCHEMA_VERSION
+from video_json_ai.models.metadata import MetadataSummary
+from video_json_ai.models.render import ExportInfo, RenderOptions
+from video_json_ai.models.report import Report, VideoRef
+from video_json_ai.models.requests import ExtractRequest, RenderRequest
+from video_json_ai.models.scenes import Scene
+from video_json_ai.models.state import Segment, SessionState, Timeline, Track, VideoEntry
+from video_json_ai.models.tools import CreditsResult, ExtractResult, UploadResult
+from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
+from video_json_ai.core.sources import check_local_video, sha256_file, video_id_for
+from video_json_ai.core.store import Store
+
+SESSION_KEY = "local.session_id"
+
+
+
+def timeline_for(videos: list[VideoEntry]) -> Timeline:
+    """One video track, one segment per uploaded video, back to back."""
+    segments: list[Segment] = []
+    position = 0.0
+    for v in videos:
+        duration = (v.summary.duration_s if v.summary else None) or 0.0
+        segments.append(Segment(name=v.file_name, video_id=v.video_id, start_s=position,
+                                end_s=position + duration, source_in_s=0.0))
+        position += duration
+    parts = [f"{s.name} ({s.start_s:g}-{s.end_s:.1f}s)" for s in segments]
+    if segments:
+        summary = f"Timeline (1 track, {position:.1f}s): 1. Video: " + ", ".join(parts)
+    else:
+        summary = "Timeline is empty: upload a video to start."
+    return Timeline(summary=summary, duration_s=round(position, 3),
+                    tracks=[Track(index=0, type="video", segments=segments)] if segments else [])
+
+
+def generated_media_entry(export: ExportInfo) -> dict[str, object]:
+    """A finished render as the draft's generated media (the shape the cloud draft lists)."""
+    kind = "audio" if export.width is None else "video"
+    return {
+        "type": kind, "source": "export_render", "export_id": export.export_id, "path": export.path,
+        "name": Path(export.path).name if export.path else None, "format": export.format,
+        "duration_s": export.duration_s, "width": export.width, "height": export.height,
+        "video_codec": export.video_codec, "audio_codec": export.audio_codec, "size_bytes": export.size_bytes,
+        "source_video_ids": export.source_video_ids, "created_at": export.created_at,
+    }
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        session = store.get_value(SESSION_KEY)
+        if session is None:
+            session = "local"
+            store.set_value(SESSION_KEY, session)
+        self.session_id = session
+        self._rendering: set[Path] = set()
+        """Final paths of renders still running (not on disk yet): two renders never pick one name."""
+        self._rendering_lock = threading.Lock()
+
+    # -- upload -----------------------------------------------------------------------------
+    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
+        return await anyio.to_thread.run_sync(self._upload_sync, source, progress, cancel)
+
+    def _upload_sync(self, source: str, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
+        path = check_local_video(source, self.config)
+        progress(0.0, f"checking {path.name}")
+        digest = sha256_file(path, scaled(progress, 0.0, 0.8), cancel)
+        meta = probe(path)
+        summary = summarize(meta)
+        video_id = video_id_for(digest)
+        is_new = self.store.add_video(
+            self.session_id,
+            {"video_id": video_id, "file_name": path.name, "path": str(path), "size_bytes": meta.size_bytes,
+             "sha256": digest, "summary": summary.model_dump(mode="json")},
+        )
+        progress(1.0, "uploaded")
+        return UploadResult(
+            video_id=video_id,
+            file_name=path.name,
+            size_bytes=meta.size_bytes,
+            path=str(path),
+            backend=self.name,
+            already_uploaded=not is_new,
+            summary=summary,
+            message=(f"Registered {path.name} as {video_id}." if is_new
+                     else f"{path.name} was already uploaded as {video_id}; nothing changed."),
+        )
+
+    def _video_row(self, video_id: str) -> dict:
+        row = self.store.video(self.session_id, video_id)
+        if row is None:
+            known = [v["video_id"] for v in self.store.videos(self.session_id)]
+            raise NotFound(
+                f"No uploaded video with id '{video_id}'",
+                "Call upload_video first, or pass source=<file path> to extract_json"
+                + (f". Known ids: {', '.join(known[:10])}" if known else ""),
+            )
+        if not row["path"] or not Path(row["path"]).is_file():
+            raise NotFound(f"The file of '{video_id}' is gone ({row['path']})", "Upload it again from its new place.")
+        return row
+
+    # -- extract ----------------------------------------------------------------------------
+    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExtractResult:
+        video_id = request.video_id
+        if request.source:
+            uploaded = await self.upload(request.source, progress=scaled(progress, 0.0, 0.05), cancel=cancel)
+            video_id = uploaded.video_id
+        if not video_id:
+            raise InvalidInput("No video given", "Pass video_id (from upload_video) or source (a file path).")
+        row = self._video_row(video_id)
+        report, path = await anyio.to_thread.run_sync(self._extract_sync, row, request, scaled(progress, 0.05, 1.0), cancel)
+        return ExtractResult(
+            status="completed", progress=1.0, message="extraction complete", video_id=video_id,
+            features=report.features, report=report, report_path=str(path), warnings=report.warnings,
+        )
+
+    def cache_key(self, sha256: str, request: ExtractRequest) -> str:
+        asr_model = os.environ.get("VIDEO_JSON_ASR_MODEL") if "transcript" in request.features else None
+        spec = json.dumps({"v": SCHEMA_VERSION, "sha": sha256, "f": request.features,
+                           "o": request.scene_options.model_dump(mode="json"),
+                           "a": request.audio_options.model_dump(mode="json"), "asr": asr_model}, sort_keys=True)
+        return hashlib.sha256(spec.encode()).hexdigest()[:24]
+
+    def _extract_sync(self, row: dict, request: ExtractRequest, progress: ProgressFn, cancel: CancelToken) -> tuple[Report, Path]:
+        key = self.cache_key(row["sha256"], request)
+        cached = None if request.refresh else self.store.report_path(key)
+        if cached is not None:
+            progress(1.0, "cached report")
+            return Report.model_validate_json(cached.read_text(encoding="utf-8")), cached
+        out_dir = self.config.output_dir / row["video_id"]
+        video = VideoRef(video_id=row["video_id"], file_name=row["file_name"], path=row["path"],
+                         size_bytes=row["size_bytes"], sha256=row["sha256"])
+        keyframes_dir = out_dir / f"keyframes-{key[:8]}" if "keyframes" in request.features else None
+        report = run_in_worker(
+            build_report,
+            {"path": Path(row["path"]), "video": video, "features": list(request.features),
+             "options": request.scene_options, "audio_options": request.audio_options,
+             "keyframes_dir": keyframes_dir},
+            progress=progress, cancel=cancel, what="the extraction",
+        )
+        path = out_dir / f"report-{key[:8]}.json"
+        write_text_atomic(path, report.model_dump_json(indent=2))
+        self.store.put_report(key, row["video_id"], path, has_scenes=report.scenes is not None)
+        return report, path
+
+    # -- state, credits ---------------------------------------------------------------------
+    def video_entries(self) -> list[VideoEntry]:
+        return [
+            VideoEntry(video_id=v["video_id"], file_name=v["file_name"], path=v["path"], size_bytes=v["size_bytes"],
+                       uploaded_at=v["uploaded_at"],
+                       summary=MetadataSummary.model_validate(v["summary"]) if v["summary"] else None)
+            for v in self.store.videos(self.session_id)
+        ]
+
+    async def session_state(self) -> SessionState:
+        videos = self.video_entries()
+        exports = [ExportInfo.model_validate(e) for e in self.store.exports(self.session_id)]
+        return SessionState(
+            backend=self.name,
+            session_id=self.session_id,
+            videos=videos,
+            timeline=timeline_for(videos),
+            exports=exports,
+            generated_media=[generated_media_entry(e) for e in exports],
+        )
+
+    async def credits(self) -> CreditsResult:
+        return CreditsResult(
+            backend=self.name,
+            unlimited=True,
+            message="Credits are unlimited: the local backend does all the work on this machine, offline, at no cost.",
+        )
+
+    # -- export -----------------------------------------------------------------------------
+    async def export(self, request: RenderRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
+        work = asyncio.ensure_future(anyio.to_thread.run_sync(self._export_sync, request, progress, cancel))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            # Stop the worker and wait until it is gone and its temporary file deleted, so a job
+            # that reads 'cancelled' has left nothing behind.
+            cancel.cancel()
+            with contextlib.suppress(BaseException):
+                await work
+            raise
+
+    def _scenes_of(self, video_id: str) -> list[Scene] | None:
+        path = self.store.latest_report(video_id, with_scenes=True)
+        return Report.model_validate_json(path.read_text(encoding="utf-8")).scenes if path else None
+
+    def _export_sync(self, request: RenderRequest, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
+        from video_json_ai.engine.render.renderer import default_output_name, render
+        from video_json_ai.engine.render.output import partial_name
+
+        spans = plan_spans(request, self.store.videos(self.session_id), self._scenes_of)
+        options = RenderOptions(
+            format=request.format, quality=request.quality, resolution=request.resolution, aspect=request.aspect,
+            fit=request.fit, pad_style=request.pad_style, allow_upscale=request.allow_upscale, title=request.title,
+            title_position=request.title_position, title_duration_s=request.title_duration_s,
+        )
+        first = Path(spans[0].path).stem if len({s.video_id for s in spans}) == 1 else "timeline"
+        name = default_output_name(first, options, name_extra(request))
+        with self._rendering_lock:
+            target = output_path_for(request, self.config, name, busy=self._rendering).absolute()
+            self._rendering.add(target)
+        temp = partial_name(target)
+        try:
+            info = run_in_worker(
+                render,
+                {"segments": to_segments(spans), "options": options, "output_path": target, "temp_path": temp},
+                progress=progress, cancel=cancel, what="the render",
+            )
+        finally:
+            temp.unlink(missing_ok=True)  # a killed or crashed worker cannot remove its own
+            with self._rendering_lock:
+                self._rendering.discard(target)
+        info = info.model_copy(update={
+            "source_video_ids": list(dict.fromkeys(s.video_id for s in spans)),
+            "settings": request.model_dump(mode="json", exclude_none=True, exclude={"download"}),
+        })
+        self.store.add_export(self.session_id, info.export_id, info.model_dump(mode="json"))
+        return info
+
+    async def aclose(self) -> None:
+        return None

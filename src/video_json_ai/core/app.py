@@ -1,0 +1,71 @@
+"""The application core shared by the MCP server and the CLI: config, store, backend, jobs."""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+
+from video_json_ai.backends.base import Backend
+from video_json_ai.config import Config
+from video_json_ai.errors import InvalidInput
+from video_json_ai.core.jobs import JobRunner
+from video_json_ai.models.state import JobInfo
+from video_json_ai.models.tools import ExportResult, ExtractResult, JobDetail, UploadResult
+from video_json_ai.core.store import Store
+
+log = logging.getLogger(__name__)
+BACKENDS = ("local", "nemo")
+RESULT_MODELS = {"extract": ExtractResult, "export": ExportResult, "upload": UploadResult}
+
+
+class App:
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config.from_env()
+        if self.config.backend not in BACKENDS:
+            raise InvalidInput(
+                f"Unknown backend '{self.config.backend}' in VIDEO_JSON_BACKEND",
+                f"Set VIDEO_JSON_BACKEND to one of: {', '.join(BACKENDS)} (default: local).",
+            )
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.config.db_path)
+
+    @cached_property
+    def backend(self) -> Backend:
+        """Created on first use, so starting the server stays fast."""
+        if self.config.backend == "nemo":
+            from video_json_ai.backends.nemo.backend import NemoBackend
+
+            return NemoBackend(self.config, self.store)
+        from video_json_ai.backends.local.backend import LocalBackend
+
+        return LocalBackend(self.config, self.store)
+
+    @cached_property
+    def jobs(self) -> JobRunner:
+        return JobRunner(self.store, session_id=self.config.backend)
+
+    def job_detail(self, job_id: str) -> JobDetail | None:
+        """A job of this process, or one saved by an earlier run."""
+        job = self.jobs.get(job_id)
+        if job is not None:
+            return JobDetail(**job.info().model_dump(), result=job.result)  # type: ignore[arg-type]
+        saved = self.store.job(job_id)
+        if saved is None:
+            return None
+        info, result = saved
+        detail = JobInfo.model_validate(info)
+        if detail.status == "running":  # its process ended before the job did
+            detail = detail.model_copy(update={
+                "status": "failed",
+                "error": "The server stopped before this job finished. Run the request again.",
+                "message": "interrupted by a server restart",
+            })
+        model = RESULT_MODELS.get(detail.kind)
+        return JobDetail(**detail.model_dump(), result=model.model_validate(result) if (model and result) else None)
+
+    def close(self) -> None:
+        if "jobs" in self.__dict__:
+            backend = self.__dict__.get("backend")
+            self.jobs.close(backend.aclose if backend is not None else None)
