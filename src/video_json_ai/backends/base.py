@@ -11,7 +11,8 @@ from typing import Protocol
 from video_json_ai.models.render import ExportInfo
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.state import SessionState
-from video_json_ai.models.tools import CreditsResult, ExtractResult, UploadResult
+from video_json_ai.models.outcomes import Extraction, UploadInfo
+from video_json_ai.models.tools import CreditsResult
 from video_json_ai.core.progress import CancelToken, ProgressFn
 
 
@@ -19,11 +20,11 @@ class Backend(Protocol):
     name: str
     """'local' or 'nemo'."""
 
-    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
+    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadInfo:
         """Register (local) or send (cloud) a video; ``source`` is a path (or URL where supported)."""
         ...
 
-    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExtractResult:
+    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> Extraction:
         """Do the extraction and return a completed result (the job layer adds job ids/paging)."""
         ...
 

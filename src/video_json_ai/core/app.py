@@ -7,9 +7,9 @@ from functools import cached_property
 
 from video_json_ai.backends.base import Backend
 from video_json_ai.config import Config
-from video_json_ai.errors import InvalidInput
+from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.core.jobs import JobRunner
-from video_json_ai.models.state import JobInfo
+from video_json_ai.models.state import JobInfo, SessionState
 from video_json_ai.models.tools import ExportResult, ExtractResult, JobDetail, UploadResult
 from video_json_ai.core.store import Store
 
@@ -46,8 +46,25 @@ class App:
     def jobs(self) -> JobRunner:
         return JobRunner(self.store, session_id=self.config.backend)
 
-    def job_detail(self, job_id: str) -> JobDetail | None:
+    def job_detail(self, job_id: str) -> JobDetail:
         """A job of this process, or one saved by an earlier run."""
+        detail = self._job_detail(job_id)
+        if detail is None:
+            raise NotFound(f"No job with id '{job_id}'", "Use a job_id returned by a tool, or call get_state() to list jobs.")
+        return detail
+
+    async def session_state(self, limit: int = 50) -> SessionState:
+        """The backend's session with the newest jobs (this process's and saved ones), results left out."""
+        session = await self.jobs.call(self.backend.session_state())
+        known = {j.job_id for j in self.jobs.jobs()}
+        live = [self._job_detail(j) for j in known]
+        saved = [self._job_detail(i["job_id"]) for i, _ in self.store.jobs(self.config.backend)]
+        jobs = sorted([j for j in live if j] + [j for j in saved if j and j.job_id not in known],
+                      key=lambda j: j.created_at, reverse=True)
+        session.jobs = [j.model_copy(update={"result": None}) for j in jobs][:limit]  # type: ignore[misc]
+        return session
+
+    def _job_detail(self, job_id: str) -> JobDetail | None:
         job = self.jobs.get(job_id)
         if job is not None:
             return JobDetail(**job.info().model_dump(), result=job.result)  # type: ignore[arg-type]

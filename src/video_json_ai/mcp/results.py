@@ -1,11 +1,47 @@
-"""Keeping tool results small: scenes come a page at a time; the full report is on disk."""
+"""Shaping tool results: domain outcomes to tool models, scenes a page at a time, images beside the JSON."""
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, ImageContent, TextContent
+
+from video_json_ai.core.jobs import Job
 from video_json_ai.errors import InvalidInput
-from video_json_ai.models.tools import ExtractResult
+from video_json_ai.models.outcomes import Extraction, UploadInfo
+from video_json_ai.models.render import ExportInfo
+from video_json_ai.models.tools import ExportResult, ExtractResult, UploadResult
 
 CURSOR_PREFIX = "scenes:"
+ResultT = TypeVar("ResultT", UploadResult, ExtractResult, ExportResult)
+
+
+def upload_result(info: UploadInfo) -> UploadResult:
+    return UploadResult(status="completed", progress=1.0, **info.model_dump())
+
+
+def extract_result(extraction: Extraction) -> ExtractResult:
+    return ExtractResult(status="completed", progress=1.0, **extraction.model_dump(exclude={"report"}),
+                         report=extraction.report)
+
+
+def export_result(info: ExportInfo) -> ExportResult:
+    return ExportResult(status="completed", progress=1.0, message=f"Rendered to {info.path or info.url}", export=info)
+
+
+def job_outcome(job: Job, running: type[ResultT], **fields: Any) -> ResultT:
+    """The job's result when it completed, a tool error when it failed or was cancelled, else the
+    'still running' answer of type ``running`` that tells the caller to poll get_state."""
+    if job.status in ("failed", "cancelled"):
+        raise ToolError(job.error or f"The job {job.status}.")
+    if job.status == "completed":
+        return job.result  # type: ignore[return-value]
+    message = (f"Still working ({job.progress:.0%}: {job.message}). The work continues in the background: "
+               f"call get_state(job_id='{job.job_id}') to follow it and get the result.")
+    return running(status="running", job_id=job.job_id, progress=job.progress, message=message, **fields)
 
 
 def parse_cursor(cursor: str | None) -> int:
@@ -32,3 +68,25 @@ def page_result(result: ExtractResult, cursor: str | None, page_size: int) -> Ex
         "scenes_total": total,
         "next_cursor": f"{CURSOR_PREFIX}{end}" if end < total else None,
     })
+
+
+def call_result(result: ExtractResult, images: list[ImageContent]) -> CallToolResult:
+    text = TextContent(type="text", text=result.model_dump_json(exclude_none=True))
+    return CallToolResult(content=[text, *images], structured_content=result.model_dump(mode="json"))
+
+
+def keyframe_images(result: ExtractResult, limit: int) -> list[ImageContent]:
+    """Small JPEGs of the first ``limit`` keyframes of the page (blocking: run off the event loop)."""
+    from video_json_ai.engine.media import thumbnail  # PyAV is loaded only when images are asked for
+
+    images: list[ImageContent] = []
+    scenes = result.report.scenes if result.report and result.report.scenes else []
+    for scene in scenes:
+        if len(images) >= limit:
+            break
+        kf = scene.keyframe
+        if kf is None or not kf.path or not Path(kf.path).is_file():
+            continue
+        data = base64.b64encode(thumbnail(Path(kf.path))).decode("ascii")
+        images.append(ImageContent(type="image", data=data, mime_type="image/jpeg"))
+    return images

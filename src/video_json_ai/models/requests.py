@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
+
+from video_json_ai.errors import InvalidInput
 
 from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.common import Model
@@ -46,3 +48,10 @@ class RenderRequest(Model):
     title_duration_s: float = 3.0
     output_path: str | None = None
     download: bool = True
+
+    @model_validator(mode="after")
+    def _trim_in_order(self) -> "RenderRequest":
+        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
+            raise InvalidInput(f"end_s ({self.end_s:g}) must be after start_s ({self.start_s:g})",
+                               "Pick an end time later than the start.")
+        return self

@@ -61,7 +61,7 @@ async def test_full_session(nemo_env: dict[str, str], nemo_emulator: NemoEmulato
         assert len(ex_progress.messages("still working")) >= 3  # comment, empty data line, heartbeat event
         fractions = [f for f, _ in ex_progress.calls]
         assert fractions == sorted(fractions) and fractions[-1] == 1.0
-        assert result.status == "completed" and result.cloud is not None
+        assert result.cloud is not None  # backends return finished outcomes (no status field)
         assert result.cloud.data["videos"][0]["video"] == "clip.mp4"
         assert result.cloud.data["videos"][0]["duration_s"] == pytest.approx(2.0, abs=0.1)
         assert "call export_render" in result.cloud.text and "Click" not in result.cloud.text

@@ -26,7 +26,8 @@ from video_json_ai.models.report import Report, VideoRef
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.scenes import Scene
 from video_json_ai.models.state import Segment, SessionState, Timeline, Track, VideoEntry
-from video_json_ai.models.tools import CreditsResult, ExtractResult, UploadResult
+from video_json_ai.models.outcomes import Extraction, UploadInfo
+from video_json_ai.models.tools import CreditsResult
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.core.sources import check_local_video, sha256_file, video_id_for
 from video_json_ai.core.store import Store
@@ -81,10 +82,10 @@ class LocalBackend:
         self._rendering_lock = threading.Lock()
 
     # -- upload -----------------------------------------------------------------------------
-    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
+    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadInfo:
         return await anyio.to_thread.run_sync(self._upload_sync, source, progress, cancel)
 
-    def _upload_sync(self, source: str, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
+    def _upload_sync(self, source: str, progress: ProgressFn, cancel: CancelToken) -> UploadInfo:
         path = check_local_video(source, self.config)
         progress(0.0, f"checking {path.name}")
         digest = sha256_file(path, scaled(progress, 0.0, 0.8), cancel)
@@ -97,7 +98,7 @@ class LocalBackend:
              "sha256": digest, "summary": summary.model_dump(mode="json")},
         )
         progress(1.0, "uploaded")
-        return UploadResult(
+        return UploadInfo(
             video_id=video_id,
             file_name=path.name,
             size_bytes=meta.size_bytes,
@@ -123,7 +124,7 @@ class LocalBackend:
         return row
 
     # -- extract ----------------------------------------------------------------------------
-    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExtractResult:
+    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> Extraction:
         video_id = request.video_id
         if request.source:
             uploaded = await self.upload(request.source, progress=scaled(progress, 0.0, 0.05), cancel=cancel)
@@ -132,8 +133,8 @@ class LocalBackend:
             raise InvalidInput("No video given", "Pass video_id (from upload_video) or source (a file path).")
         row = self._video_row(video_id)
         report, path = await anyio.to_thread.run_sync(self._extract_sync, row, request, scaled(progress, 0.05, 1.0), cancel)
-        return ExtractResult(
-            status="completed", progress=1.0, message="extraction complete", video_id=video_id,
+        return Extraction(
+            message="extraction complete", video_id=video_id,
             features=report.features, report=report, report_path=str(path), warnings=report.warnings,
         )
 

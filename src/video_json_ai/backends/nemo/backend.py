@@ -41,7 +41,8 @@ from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.render import ExportInfo
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.state import SessionState, Timeline, VideoEntry
-from video_json_ai.models.tools import CloudAnswer, CreditsResult, ExtractResult, UploadResult
+from video_json_ai.models.outcomes import Extraction, UploadInfo
+from video_json_ai.models.tools import CloudAnswer, CreditsResult
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.core.sources import allowed_text, check_local_video, inside_allowed, is_url
 from video_json_ai.core.store import Store, utc_now
@@ -141,7 +142,7 @@ class NemoBackend:
         ]
 
     # -- upload -----------------------------------------------------------------------------------
-    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadResult:
+    async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadInfo:
         source = (source or "").strip()
         await self.client.session_id()
         if is_url(source):
@@ -172,14 +173,14 @@ class NemoBackend:
         is_new = self.store.add_video(self._store_session(),
                                       {"video_id": video_id, "file_name": name, "path": local, "size_bytes": size})
         progress(1.0, "uploaded")
-        return UploadResult(
+        return UploadInfo(
             video_id=video_id, file_name=name, size_bytes=size, path=local, backend=self.name,
             already_uploaded=not is_new,
             message=f"Uploaded {name} to NemoVideo as {video_id} (session {self.creds.session_id()}).",
         )
 
     # -- extract ----------------------------------------------------------------------------------
-    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExtractResult:
+    async def extract(self, request: ExtractRequest, *, progress: ProgressFn, cancel: CancelToken) -> Extraction:
         """The instructions, routed as the spec's table says: credits / state / export / upload run
         directly (nothing is sent to the agent); anything else is sent to the agent over SSE."""
         action = route(request.instructions)
@@ -211,8 +212,8 @@ class NemoBackend:
         answer = translate(conversation.collector.text)
         message = self._extract_message(answer, conversation, after, changes, warnings)
         progress(1.0, "done")
-        return ExtractResult(
-            status="completed", progress=1.0, message=message, video_id=video_id, features=list(request.features),
+        return Extraction(
+            message=message, video_id=video_id, features=list(request.features),
             cloud=CloudAnswer(
                 text=answer or message, data=find_json(answer) if answer else None,
                 video_infos=state.video_infos if state else None,
@@ -223,7 +224,7 @@ class NemoBackend:
         )
 
     async def _routed(self, action: Action, request: ExtractRequest, *, progress: ProgressFn,
-                      cancel: CancelToken) -> ExtractResult:
+                      cancel: CancelToken) -> Extraction:
         """Do what the routing table sends ``action`` to, and say so in the result."""
         video_id = request.video_id
         source = request.source or (file_in_text(request.instructions) if action == "upload" else None)
@@ -250,8 +251,8 @@ class NemoBackend:
             data = info.model_dump(mode="json", exclude_none=True)
         progress(1.0, "done")
         note = f"Handled as '{action}' ({ROUTED_TOOL[action]}): nothing was sent to the agent."
-        return ExtractResult(
-            status="completed", progress=1.0, message=f"{text} {note}", video_id=video_id, features=[],
+        return Extraction(
+            message=f"{text} {note}", video_id=video_id, features=[],
             cloud=CloudAnswer(text=text, data={"action": action, **data}),
         )
 

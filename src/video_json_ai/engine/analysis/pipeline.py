@@ -29,6 +29,7 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from video_json_ai.engine.media import open_media
 from video_json_ai.engine.audio.analysis import AudioAnalysis
 from video_json_ai.engine.analysis.frames import DecodedFrame, FrameAnalyzer
 from video_json_ai.engine.scenes.keyframes import KeyframePicker, keyframe_size
@@ -126,14 +127,6 @@ def analysis_size(width: int, height: int) -> tuple[int, int]:
     return w, h
 
 
-def _open(path: Path) -> av.container.InputContainer:
-    if not path.is_file():
-        raise InvalidInput(f"no such file: {path}", "Check the path; give a video file on this machine.")
-    try:
-        return av.open(str(path), mode="r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{path.name} could not be opened as media ({exc})",
-                         "Check that the file is a complete video (mp4, mov, mkv, webm...).") from exc
 
 
 def _video_stream(container: av.container.InputContainer, path: Path) -> av.video.stream.VideoStream:
@@ -277,7 +270,7 @@ def analyze_video(
     path = Path(path)
     warnings: list[str] = []
     wall0 = time.perf_counter()
-    container = _open(path)
+    container = open_media(path)
     sound: AudioAnalysis | None = None
     try:
         stream = _video_stream(container, path)

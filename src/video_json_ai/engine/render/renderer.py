@@ -20,6 +20,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from video_json_ai.engine.media import open_media
 from video_json_ai.engine.render.geometry import display_size, output_size
 from video_json_ai.engine.render.output import (
     AUDIO_RATE,
@@ -86,14 +87,6 @@ class RenderPlan:
         return sum(self.samples) / AUDIO_RATE
 
 
-def _open(path: Path) -> av.container.InputContainer:
-    if not path.is_file():
-        raise InvalidInput(f"The source '{path}' does not exist", "Check the path, or upload the video again.")
-    try:
-        return av.open(str(path), metadata_errors="replace")
-    except av.FFmpegError as exc:
-        raise MediaError(f"'{path.name}' could not be opened as media ({exc.strerror or type(exc).__name__})",
-                         "Check that the file is a complete, playable video.") from exc
 
 
 STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
@@ -114,7 +107,7 @@ def _fps(stream: av.video.stream.VideoStream) -> Fraction | None:
 
 def _check_span(seg: RenderSegment, want_video: bool) -> SourceSpan:
     path = Path(seg.path).expanduser()
-    with _open(path) as c:
+    with open_media(path) as c:
         v = c.streams.video[0] if c.streams.video else None
         a = c.streams.audio[0] if c.streams.audio else None
         if want_video and v is None:
@@ -308,7 +301,7 @@ class _Renderer:
         if video is None and audio is not None:
             audio.set_start(span.start_s)
         want_audio = audio is not None and span.has_audio
-        with _open(span.path) as c:
+        with open_media(span.path) as c:
             vs = c.streams.video[0] if video is not None else None
             as_ = c.streams.audio[0] if want_audio else None
             if vs is not None:
