@@ -17,11 +17,15 @@ KEYWORDS: dict[Feature, tuple[str, ...]] = {
                   "缩略图", "截图", "封面"),
     "audio": ("audio", "sound", "loud", "silence", "silent", "volume", "music", "speech", "voice", "lufs",
               "音频", "声音", "响度", "静音", "音量", "音乐", "语音", "人声"),
-    "text": ("on-screen text", "onscreen text", "text", "caption", "subtitle", "title", "ocr", "overlay",
-             "lower third", "文字", "字幕", "标题", "文本"),
+    "text": ("on-screen text", "onscreen text", "text", "caption", "burned-in", "burnt-in", "title", "ocr",
+             "overlay", "lower third", "文字", "标题", "文本", "硬字幕"),
     "transcript": ("transcript", "transcribe", "what is said", "what's said", "spoken", "dialogue",
                    "words", "asr", "speech to text", "speech-to-text", "转录", "转写", "台词", "说了什么",
                    "语音识别"),
+    "subtitles": ("subtitle", "closed caption", "caption track", "srt", "vtt", "webvtt", "字幕"),
+    "cues": ("technical cue", "cues", "black frame", "black screen", "colour bar", "color bar", "bars and tone",
+             "test tone", "freeze", "frozen", "still frame", "credits", "end credit", "leader", "slate",
+             "qc", "quality control", "黑场", "彩条", "测试音", "定格", "静帧", "片尾", "字幕表"),
 }
 EVERYTHING = ("everything", "all features", "full report", "全部", "所有", "完整")
 

@@ -58,6 +58,8 @@ def build_report(
         _audio(path, report, audio_options, scaled(progress, video_share, 0.97), cancel, timings, warnings)
     if "transcript" in features:
         _transcript(path, report, mono, scaled(progress, 0.97, 1.0), cancel, timings, warnings)
+    if "subtitles" in features and report.subtitles is None:
+        _subtitles(path, report, timings)
 
     report.summary = _summary(meta, report)
     report.warnings = warnings
@@ -84,6 +86,8 @@ def _summary(meta, report: Report | None = None) -> Summary:  # type: ignore[no-
             s.loudness_verdict = report.audio.loudness_verdict
         if report.text is not None:
             s.text_overlay_count = len(report.text)
+        if report.subtitles is not None:
+            s.subtitle_languages = sorted({t.language for t in report.subtitles if t.kind == "text" and t.language})
     return s
 
 
@@ -131,6 +135,18 @@ def _video_pass(path, report, features, options, audio_options, keep_mono, keyfr
         timings["text_ocr"] = round(text_sampler.ocr_s, 4)  # inside video_pass
     timings["video_pass"] = round(time.perf_counter() - t0, 4)
     return analysis.mono_16k
+
+
+def _subtitles(path, report, timings) -> None:  # type: ignore[no-untyped-def]
+    """The subtitle tracks, from a read of their packets alone (when the video pass did not read them)."""
+    from video_json_ai.engine.subtitles.reader import read_subtitles
+
+    if report.metadata is not None and not report.metadata.subtitles:
+        report.subtitles = []
+        return
+    t0 = time.perf_counter()
+    report.subtitles = read_subtitles(path)
+    timings["subtitles"] = round(time.perf_counter() - t0, 4)
 
 
 def _audio(path, report, options, progress, cancel, timings, warnings) -> None:  # type: ignore[no-untyped-def]

@@ -10,10 +10,11 @@ from video_json_ai.models.audio import AudioReport, TextOverlay, Transcript
 from video_json_ai.models.common import SCHEMA_VERSION, Model
 from video_json_ai.models.metadata import Metadata
 from video_json_ai.models.scenes import Scene, ScenesSummary
+from video_json_ai.models.subtitles import SubtitleTrack
 
-Feature = Literal["metadata", "scenes", "keyframes", "audio", "text", "transcript"]
-ALL_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "text", "transcript")
-DEFAULT_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio")
+Feature = Literal["metadata", "scenes", "keyframes", "audio", "text", "transcript", "subtitles", "cues"]
+ALL_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "text", "transcript", "subtitles", "cues")
+DEFAULT_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "subtitles")
 
 
 class VideoRef(Model):
@@ -37,6 +38,7 @@ class Summary(Model):
     speech_share: float | None = None
     loudness_verdict: str | None = None
     text_overlay_count: int | None = None
+    subtitle_languages: list[str] | None = Field(default=None, description="Languages of the text subtitle tracks.")
 
 
 class Report(Model):
@@ -52,5 +54,7 @@ class Report(Model):
     audio: AudioReport | None = None
     text: list[TextOverlay] | None = None
     transcript: Transcript | None = None
+    subtitles: list[SubtitleTrack] | None = Field(default=None, description=(
+        "The file's subtitle tracks with their cues (text tracks), or listed with a note (bitmap tracks)."))
     warnings: list[str] = Field(default_factory=list)
     timings_s: dict[str, float] = Field(default_factory=dict, description="Wall time per step, seconds.")

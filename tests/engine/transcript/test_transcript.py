@@ -82,7 +82,7 @@ def test_subtitles_from_segments() -> None:
                                   "2\n00:01:01,250 --> 01:02:05,500\na --> b\n")
     vtt = transcript_vtt(tr)
     assert vtt.startswith("WEBVTT\nLanguage: en\n\n00:00:00.000 --> 00:00:01.500\nHello there.\n")
-    assert "00:01:01.250 --> 01:02:05.500\na -> b\n" in vtt
+    assert "00:01:01.250 --> 01:02:05.500\na --&gt; b\n" in vtt  # escaped: reads back as "a --> b"
 
 
 @pytest.mark.anyio

@@ -16,6 +16,8 @@ FEATURE_TEXT: dict[str, str] = {
     "audio": "audio (music, speech, silences, loudness, with times in seconds)",
     "text": "on-screen text (what it says, when it appears, in seconds)",
     "transcript": "a transcript of what is said (segments with start/end seconds)",
+    "subtitles": "the subtitle tracks the file carries (language, and each cue's start/end seconds and text)",
+    "cues": "technical cues (black frames, colour bars, freeze frames, test tone, end credits; start/end seconds)",
 }
 DEFAULT_INSTRUCTIONS = "Analyse the video and describe it as structured JSON."
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)```", re.S)

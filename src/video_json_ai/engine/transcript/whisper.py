@@ -99,23 +99,17 @@ def transcribe(
     return Transcript(language=info.language, model=f"faster-whisper: {folder.name}", segments=out)
 
 
-def _cue_time(seconds: float, sep: str) -> str:
-    ms = int(round(max(seconds, 0.0) * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
-
-
 def transcript_srt(transcript: Transcript) -> str:
     """SubRip subtitles: one numbered cue per segment."""
-    cues = [f"{n}\n{_cue_time(s.start_s, ',')} --> {_cue_time(s.end_s, ',')}\n{s.text}\n"
-            for n, s in enumerate(transcript.segments, start=1)]
-    return "\n".join(cues)
+    from video_json_ai.formats.subtitles import srt_text
+
+    return srt_text((s.start_s, s.end_s, s.text) for s in transcript.segments)
 
 
 def transcript_vtt(transcript: Transcript) -> str:
     """WebVTT subtitles (the language, when known, in the header)."""
-    head = "WEBVTT" + (f"\nLanguage: {transcript.language}" if transcript.language else "") + "\n"
-    cues = [f"{_cue_time(s.start_s, '.')} --> {_cue_time(s.end_s, '.')}\n{s.text.replace('-->', '->')}\n"
-            for s in transcript.segments]
-    return "\n".join([head, *cues])
+    from video_json_ai.formats.subtitles import vtt_text
+
+    return vtt_text(((s.start_s, s.end_s, s.text) for s in transcript.segments), transcript.language)
 
 
