@@ -7,7 +7,7 @@ import io
 
 from video_json_ai.errors import NotAvailable
 from video_json_ai.models.report import Report
-from video_json_ai.util.time import cue_time
+from video_json_ai.util.time import cue_time, smpte
 
 
 def _require_scenes(report: Report | None) -> Report:
@@ -29,15 +29,6 @@ def scenes_csv(report: Report) -> str:
     return buf.getvalue()
 
 
-def _smpte(seconds: float, fps: float) -> str:
-    """Non-drop-frame SMPTE timecode HH:MM:SS:FF at an integer frame base."""
-    base = max(1, int(round(fps)))
-    frames = int(round(seconds * fps))
-    ff = frames % base
-    total_s = frames // base
-    return f"{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}:{ff:02d}"
-
-
 def scenes_edl(report: Report) -> str:
     fps = (report.metadata.video[0].fps if report.metadata and report.metadata.video else None) or 25.0
     title = report.video.file_name.rsplit(".", 1)[0][:60].upper()
@@ -45,8 +36,8 @@ def scenes_edl(report: Report) -> str:
     record = 0.0
     for n, s in enumerate(report.scenes or [], start=1):
         dur = s.end_s - s.start_s
-        lines.append(f"{n:03d}  AX       V     C        {_smpte(s.start_s, fps)} {_smpte(s.end_s, fps)} "
-                     f"{_smpte(record, fps)} {_smpte(record + dur, fps)}")
+        lines.append(f"{n:03d}  AX       V     C        {smpte(s.start_s, fps)} {smpte(s.end_s, fps)} "
+                     f"{smpte(record, fps)} {smpte(record + dur, fps)}")
         lines.append(f"* FROM CLIP NAME: {report.video.file_name}")
         lines.append(f"* SCENE {s.index} ({s.transition_in.kind})")
         lines.append("")

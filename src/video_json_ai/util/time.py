@@ -19,3 +19,12 @@ def cue_time(seconds: float, sep: str) -> str:
     """``HH:MM:SS<sep>mmm`` for subtitle files: ``,`` for SubRip, ``.`` for WebVTT (never negative)."""
     ms = int(round(max(seconds, 0.0) * 1000))
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
+
+
+def smpte(seconds: float, fps: float) -> str:
+    """Non-drop-frame SMPTE timecode HH:MM:SS:FF at an integer frame base."""
+    base = max(1, int(round(fps)))
+    frames = int(round(seconds * fps))
+    ff = frames % base
+    total_s = frames // base
+    return f"{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}:{ff:02d}"
