@@ -7,6 +7,7 @@ import io
 
 from video_json_ai.errors import NotAvailable
 from video_json_ai.models.report import Report
+from video_json_ai.util.time import cue_time
 
 
 def _require_scenes(report: Report | None) -> Report:
@@ -53,15 +54,10 @@ def scenes_edl(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _cue_time(seconds: float, sep: str) -> str:
-    ms = int(round(seconds * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
-
-
 def scenes_srt(report: Report) -> str:
     out = []
     for n, s in enumerate(report.scenes or [], start=1):
-        out.append(f"{n}\n{_cue_time(s.start_s, ',')} --> {_cue_time(s.end_s, ',')}\nScene {s.index + 1}"
+        out.append(f"{n}\n{cue_time(s.start_s, ',')} --> {cue_time(s.end_s, ',')}\nScene {s.index + 1}"
                    f" ({s.transition_in.kind}, {s.duration_s:.1f}s)\n")
     return "\n".join(out)
 
@@ -69,7 +65,7 @@ def scenes_srt(report: Report) -> str:
 def scenes_vtt(report: Report) -> str:
     out = ["WEBVTT", ""]
     for s in report.scenes or []:
-        out.append(f"scene-{s.index}\n{_cue_time(s.start_s, '.')} --> {_cue_time(s.end_s, '.')}\nScene {s.index + 1}"
+        out.append(f"scene-{s.index}\n{cue_time(s.start_s, '.')} --> {cue_time(s.end_s, '.')}\nScene {s.index + 1}"
                    f" ({s.transition_in.kind}, {s.duration_s:.1f}s)\n")
     return "\n".join(out)
 

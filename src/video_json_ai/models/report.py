@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
 
 from pydantic import Field
 
-from video_json_ai.models.audio import AudioReport, TextOverlay, Transcript
+from video_json_ai.models.audio import AudioReport
+from video_json_ai.models.text import TextOverlay
+from video_json_ai.models.transcript import Transcript
 from video_json_ai.models.common import SCHEMA_VERSION, Model
 from video_json_ai.models.metadata import Metadata
 from video_json_ai.models.scenes import Scene, ScenesSummary
 
-Feature = Literal["metadata", "scenes", "keyframes", "audio", "text", "transcript"]
-ALL_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "text", "transcript")
-DEFAULT_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio")
+from video_json_ai.models.features import ALL_FEATURES, DEFAULT_FEATURES, Feature  # noqa: F401 (re-exported)
 
 
 class VideoRef(Model):

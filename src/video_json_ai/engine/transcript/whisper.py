@@ -17,7 +17,7 @@ import numpy as np
 
 from video_json_ai.engine.audio.analysis import time_offset
 from video_json_ai.errors import InvalidInput, MediaError, NotAvailable
-from video_json_ai.models.audio import Transcript, TranscriptSegment
+from video_json_ai.models.transcript import Transcript, TranscriptSegment
 from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
 
 ASR_ENV = "VIDEO_JSON_ASR_MODEL"
@@ -97,25 +97,3 @@ def transcribe(
                                          end_s=round(float(seg.end) + offset, 3), text=text))
         progress(0.05 + 0.95 * min(float(seg.end) / duration, 1.0), "transcribing")
     return Transcript(language=info.language, model=f"faster-whisper: {folder.name}", segments=out)
-
-
-def _cue_time(seconds: float, sep: str) -> str:
-    ms = int(round(max(seconds, 0.0) * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
-
-
-def transcript_srt(transcript: Transcript) -> str:
-    """SubRip subtitles: one numbered cue per segment."""
-    cues = [f"{n}\n{_cue_time(s.start_s, ',')} --> {_cue_time(s.end_s, ',')}\n{s.text}\n"
-            for n, s in enumerate(transcript.segments, start=1)]
-    return "\n".join(cues)
-
-
-def transcript_vtt(transcript: Transcript) -> str:
-    """WebVTT subtitles (the language, when known, in the header)."""
-    head = "WEBVTT" + (f"\nLanguage: {transcript.language}" if transcript.language else "") + "\n"
-    cues = [f"{_cue_time(s.start_s, '.')} --> {_cue_time(s.end_s, '.')}\n{s.text.replace('-->', '->')}\n"
-            for s in transcript.segments]
-    return "\n".join([head, *cues])
-
-
