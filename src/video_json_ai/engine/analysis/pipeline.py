@@ -35,7 +35,8 @@ from video_json_ai.engine.analysis.frames import DecodedFrame, FrameAnalyzer
 from video_json_ai.engine.scenes.keyframes import KeyframePicker, keyframe_size
 from video_json_ai.engine.analysis.packet_gate import PacketGate
 from video_json_ai.engine.scenes.stats import ColourSampler, motion_level
-from video_json_ai.engine.scenes.detector import Boundary, DefaultShotDetector, DetectorParams, ShotDetector
+from video_json_ai.engine.scenes.default import DefaultShotDetector
+from video_json_ai.engine.scenes.detector import Boundary, DetectorParams, ShotDetector
 from video_json_ai.errors import InvalidInput, MediaError
 from video_json_ai.models.audio import AudioOptions, AudioReport
 from video_json_ai.models.scenes import Scene, SceneOptions, ScenesSummary, Transition
