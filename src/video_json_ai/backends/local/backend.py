@@ -205,8 +205,8 @@ class LocalBackend:
         return Report.model_validate_json(path.read_text(encoding="utf-8")).scenes if path else None
 
     def _export_sync(self, request: RenderRequest, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
-        from video_json_ai.engine.render.renderer import default_output_name, render
-        from video_json_ai.engine.render.output import partial_name
+        from video_json_ai.engine.render.renderer import render
+        from video_json_ai.engine.render.output import default_output_name, partial_name
 
         spans = plan_spans(request, self.store.videos(self.session_id), self._scenes_of)
         options = RenderOptions(
