@@ -24,77 +24,13 @@ import resource
 import sys
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
+
+from clips import CACHE, make_clip, with_audio  # noqa: E402 (bench/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-RATE = 48000
-
-
-def soundtrack(seconds: float):  # type: ignore[no-untyped-def]
-    """Mono float32 at 48 kHz: speech / chord / silence / tone blocks, cycling."""
-    import numpy as np
-
-    from tests.support.clips_audio import espeak_available, silence, speak, tone
-
-    t = np.arange(int(4 * RATE)) / RATE
-    chord = (0.2 * sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)) / 3).astype(np.float32)
-    sentences = ["Welcome back to the channel, today we test three new cameras.",
-                 "The light was perfect and the crowd was already waiting at the gate.",
-                 "Thanks for watching, and see you next week."]
-    spoken = [speak(s, RATE) for s in sentences] if espeak_available() else []
-    parts, total, k = [], 0, 0
-    while total < seconds * RATE:
-        block = [spoken[k % len(spoken)]] if spoken else []
-        block += [silence(1.0, RATE), chord, tone(1.5, RATE, 523.0, 0.1), silence(0.7, RATE)]
-        for b in block:
-            parts.append(b)
-            total += len(b)
-        k += 1
-    return np.concatenate(parts)[: int(seconds * RATE)]
-
-
-def with_audio(video: Path, target: Path) -> Path:
-    """``video``'s packets copied, plus the soundtrack, interleaved by time."""
-    import av
-    import numpy as np
-
-    if target.is_file():
-        return target
-    with av.open(str(video)) as src:
-        vin = src.streams.video[0]
-        seconds = float(vin.duration * vin.time_base) if vin.duration else src.duration / 1e6
-        sound = np.tile(soundtrack(seconds), (2, 1))
-        tmp = target.with_name(f".{target.name}.tmp.mp4")
-        with av.open(str(tmp), "w") as out:
-            vout = out.add_stream_from_template(vin)
-            aout = out.add_stream("aac", rate=RATE, bit_rate=160000)
-            aout.layout = "stereo"
-            done = 0
-
-            def audio_until(t: float) -> None:
-                nonlocal done
-                while done < sound.shape[1] and done / RATE <= t:
-                    f = av.AudioFrame.from_ndarray(np.ascontiguousarray(sound[:, done:done + 1024]), format="fltp",
-                                                   layout="stereo")
-                    f.sample_rate, f.pts, f.time_base = RATE, done, Fraction(1, RATE)
-                    done += 1024
-                    for p in aout.encode(f):
-                        out.mux(p)
-
-            for packet in src.demux(vin):
-                if packet.dts is None:
-                    continue
-                audio_until(float(packet.dts * packet.time_base))
-                packet.stream = vout
-                out.mux(packet)
-            audio_until(float("inf"))
-            for p in aout.encode(None):
-                out.mux(p)
-    os.replace(tmp, target)
-    return target
 
 
 def run(name: str, clip: Path) -> dict:
@@ -147,8 +83,6 @@ def main() -> int:
     if args.clip:
         clip = args.clip
     else:
-        from bench_scenes import CACHE, make_clip
-
         CACHE.mkdir(parents=True, exist_ok=True)
         base = CACHE / "noisy_1080p30_2min.mp4"
         make_clip(base)

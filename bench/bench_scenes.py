@@ -39,60 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from clips import CACHE, make_clip, with_audio  # noqa: E402 (bench/ is on sys.path when run as a script)
+
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "bench" / ".cache"
-FPS = 30
-WIDTH, HEIGHT = 1920, 1080
-
-
-# -- the clip ------------------------------------------------------------------------------------
-def bench_shots():  # type: ignore[no-untyped-def]
-    """About 2 minutes at 30 fps: 36 shots of 1.5-6 s with every kind of event."""
-    sys.path.insert(0, str(ROOT))
-    import numpy as np
-
-    from tests.support.clips_scenes import Shot
-
-    rng = np.random.default_rng(2024)
-    shots: list[Shot] = []
-    total = 0
-    k = 0
-    while total < 120 * FPS:
-        frames = int(rng.integers(45, 180))
-        frames = min(frames, 120 * FPS - total) if 120 * FPS - total >= 45 else frames
-        kw: dict = {"seed": 100 + k, "speed": (float(rng.uniform(-0.004, 0.004)), float(rng.uniform(-0.002, 0.002)))}
-        if k and k % 6 == 2:
-            kw.update(enter="fade", transition_frames=20)
-        elif k and k % 6 == 4:
-            kw.update(enter="dissolve", transition_frames=24)
-        if k % 7 == 3:
-            kw["speed"] = (0.05, 0.01)  # fast pan
-        if k % 9 == 5:
-            kw["flashes"] = (frames // 2,)
-        if k % 8 == 6:
-            kw["light_ramp"] = 0.5
-        shots.append(Shot(frames, **kw))
-        total += frames
-        k += 1
-    return shots
-
-
-def make_clip(path: Path) -> Path:
-    sys.path.insert(0, str(ROOT))
-    from tests.support.clips_scenes import write_clip
-
-    truth_path = path.with_suffix(".truth.json")
-    if path.is_file() and truth_path.is_file():
-        return truth_path
-    print(f"making {path.name} (1080p30, 2 min, once; a few minutes)...", file=sys.stderr)
-    t0 = time.perf_counter()
-    truth = write_clip(path, bench_shots(), width=WIDTH, height=HEIGHT, fps=FPS, grain=3.0, crf=23, preset="veryfast")
-    gradual = [{"center_frame": (a + b) / 2, "tolerance_frames": (b - a) / 2 + 3, "first": a, "last": b, "kind": kind}
-               for a, b, kind in truth.gradual]
-    truth_path.write_text(json.dumps({"frames": truth.frames, "fps": FPS, "hard_cuts_frames": truth.hard_cuts,
-                                      "gradual_transitions": gradual, "flashes": truth.flashes}, indent=1))
-    print(f"made in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    return truth_path
 
 
 # -- contenders (each runs in its own process) ---------------------------------------------------
@@ -226,8 +175,6 @@ def main() -> int:
         truth_path = make_clip(silent)
         # the full default extraction includes the audio: give the clip a 2-minute AAC soundtrack
         # (video packets copied, so the frames and the truth are the same)
-        from bench_audio import with_audio
-
         clip = with_audio(silent, CACHE / "noisy_1080p30_2min_audio.mp4")
     truth = json.loads(truth_path.read_text())
     names = ["decode", "ours"] + (["ours-every-frame"] if args.every_frame_too else []) + ([] if args.no_cli else ["cli"]) + ([] if args.no_pyscenedetect else ["pyscenedetect"])

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from video_json_ai import __version__
+from video_json_ai.models.features import ALL_FEATURES
 
-FEATURE_NAMES = ("metadata", "scenes", "keyframes", "audio", "text", "transcript")
 
 
 class ProgressBar:
@@ -165,7 +165,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # type: ignore[no-untyped-def]
     from video_json_ai.util.atomic import write_text_atomic
-    from video_json_ai.engine.transcript.whisper import transcript_srt, transcript_vtt
+    from video_json_ai.formats.transcript import transcript_srt, transcript_vtt
     from video_json_ai.errors import NotAvailable
 
     if report is None or report.transcript is None:
@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract a video's JSON report")
     p.add_argument("video")
-    p.add_argument("--features", help=f"comma-separated: {','.join(FEATURE_NAMES)}")
+    p.add_argument("--features", help=f"comma-separated: {','.join(ALL_FEATURES)}")
     p.add_argument("--instructions", help="plain-language request, e.g. 'scenes and audio'")
     p.add_argument("--format", choices=("json", "csv", "edl", "srt", "vtt"), default="json",
                    help="json report, or the scenes as CSV, CMX 3600 EDL, SRT or WebVTT chapters")

@@ -10,10 +10,21 @@ from typing import Protocol
 
 from video_json_ai.models.render import ExportInfo
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
-from video_json_ai.models.state import SessionState
+from video_json_ai.models.metadata import MetadataSummary
+from video_json_ai.models.state import SessionState, VideoEntry
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.tools import CreditsResult
 from video_json_ai.core.progress import CancelToken, ProgressFn
+
+
+def video_entries(rows: list[dict]) -> list[VideoEntry]:
+    """The store's video rows as the session lists them (both backends)."""
+    return [
+        VideoEntry(video_id=v["video_id"], file_name=v["file_name"], path=v["path"], size_bytes=v["size_bytes"],
+                   uploaded_at=v["uploaded_at"],
+                   summary=MetadataSummary.model_validate(v["summary"]) if v.get("summary") else None)
+        for v in rows
+    ]
 
 
 class Backend(Protocol):

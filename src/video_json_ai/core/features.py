@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 
+from video_json_ai.util.text import mentions
 from video_json_ai.models.report import ALL_FEATURES, DEFAULT_FEATURES, Feature
 
 # Words (English and Chinese) that ask for a feature. Lower-case; English matched on word starts.
@@ -30,18 +30,14 @@ KEYWORDS: dict[Feature, tuple[str, ...]] = {
 EVERYTHING = ("everything", "all features", "full report", "全部", "所有", "完整")
 
 
-def _mentions(text: str, word: str) -> bool:
-    if re.search(r"[\u4e00-\u9fff]", word):
-        return word in text
-    return re.search(r"(?<![a-z])" + re.escape(word), text) is not None
 
 
 def features_from_instructions(instructions: str) -> list[Feature]:
     """Features the plain-language request asks for, in report order; the default set if none."""
     text = (instructions or "").lower()
-    if any(_mentions(text, w) for w in EVERYTHING):
+    if any(mentions(text, w) for w in EVERYTHING):
         return list(ALL_FEATURES)
-    wanted = {f for f, words in KEYWORDS.items() if any(_mentions(text, w) for w in words)}
+    wanted = {f for f, words in KEYWORDS.items() if any(mentions(text, w) for w in words)}
     if not wanted:
         return list(DEFAULT_FEATURES)
     if "keyframes" in wanted:

@@ -1,10 +1,10 @@
-"""Audio facts, on-screen text and transcripts."""
+"""Audio facts: loudness, silences, speech."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from video_json_ai.models.common import Box, Model, TimeSpan
+from video_json_ai.models.common import Model, TimeSpan
 
 STREAMING_TARGET_LUFS = -14.0
 BROADCAST_TARGET_LUFS = -23.0
@@ -41,24 +41,3 @@ class AudioReport(Model):
         default_factory=list, description="Music or noise: not silent and not speech."
     )
     vad_model: str | None = None
-
-
-class TextOverlay(Model):
-    start_s: float = Field(description="First sampled frame showing the text, seconds.")
-    end_s: float = Field(description="Last sampled frame showing the text, seconds.")
-    scene_index: int | None
-    text: str
-    confidence: float = Field(ge=0, le=1)
-    box: Box
-
-
-class TranscriptSegment(Model):
-    start_s: float
-    end_s: float
-    text: str
-
-
-class Transcript(Model):
-    language: str | None
-    model: str
-    segments: list[TranscriptSegment]

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
 
 from pydantic import Field
 
-from video_json_ai.models.audio import AudioReport, TextOverlay, Transcript
+from video_json_ai.models.audio import AudioReport
+from video_json_ai.models.text import TextOverlay
+from video_json_ai.models.transcript import Transcript
 from video_json_ai.models.common import SCHEMA_VERSION, Model
 from video_json_ai.models.metadata import Metadata
 from video_json_ai.models.scenes import Scene, ScenesSummary
 from video_json_ai.models.subtitles import SubtitleTrack
 
-Feature = Literal["metadata", "scenes", "keyframes", "audio", "text", "transcript", "subtitles", "cues"]
-ALL_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "text", "transcript", "subtitles", "cues")
-DEFAULT_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "subtitles")
+from video_json_ai.models.features import ALL_FEATURES, DEFAULT_FEATURES, Feature  # noqa: F401 (re-exported)
 
 
 class VideoRef(Model):

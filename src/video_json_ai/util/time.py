@@ -1,4 +1,4 @@
-"""Seconds to readable timecodes."""
+"""Seconds to readable timecodes and subtitle cue times."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def timecode(seconds: float | None) -> str | None:
 
 
 def cue_time(seconds: float, sep: str) -> str:
-    """``HH:MM:SS<sep>mmm`` for subtitle files: ``,`` for SubRip, ``.`` for WebVTT (never negative)."""
+    """``HH:MM:SS<sep>mmm`` for subtitle cues: ``,`` for SRT, ``.`` for WebVTT (negative times clamp to 0)."""
     ms = int(round(max(seconds, 0.0) * 1000))
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
 

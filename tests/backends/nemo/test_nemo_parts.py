@@ -136,7 +136,7 @@ def test_timeouts_and_one_shared_client(nemo_env: dict[str, str], monkeypatch: p
     backend = make_backend()  # the defaults
     settings = backend.client.settings
     assert settings.connect_timeout_s == 10.0 and settings.sse_read_timeout_s == 15 * 60
-    assert settings.retry_wait_s == 30.0 and backend.poll_s == 30.0 and backend.still_working_s <= 120
+    assert settings.retry_wait_s == 30.0 and backend.poll_s == 30.0 and backend.agent.still_working_s <= 120
     http = backend.client.http()
     assert backend.client.http() is http and http.timeout.connect == 10.0
     with pytest.raises(InvalidInput, match="NEMO_RENDER_POLL_S"):

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tests.support.clips_render import SYNC_S, assert_in_sync, click_times, flash_times, frames_luma, make_flash_clip
-from video_json_ai.engine.render.renderer import plan_render, render
+from video_json_ai.engine.render.plan import plan_render
+from video_json_ai.engine.render.renderer import render
 from video_json_ai.engine.render.geometry import output_size
 from video_json_ai.engine.render.output import default_output_name, probe_output
 from video_json_ai.errors import Cancelled, InvalidInput

@@ -400,7 +400,7 @@ def _synthetic_luma(frames: int, cut: int, fade_out: int, seed: int = 7) -> list
 def test_a_cut_shortly_before_a_broken_fade_is_kept(offset: int) -> None:
     # The fade's black is split in two runs by a grey frame; the second run holds the decision
     # window back. A fade decided past that window used to hide the cut decided next.
-    from video_json_ai.engine.scenes.detector import DefaultShotDetector
+    from video_json_ai.engine.scenes.default import DefaultShotDetector
 
     cut, fade_out = 100 + offset, 140 + offset
     det = DefaultShotDetector(DetectorParams.from_sensitivity(0.5, 0.4, 30.0))

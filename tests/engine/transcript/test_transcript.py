@@ -19,8 +19,9 @@ import pytest
 
 from tests.support.clips_audio import espeak_available, make_av_clip, silence, speak
 from tests.test_cli import run_cli
-from video_json_ai.engine.transcript.whisper import ASR_ENV, transcript_srt, transcript_vtt
-from video_json_ai.models.audio import Transcript, TranscriptSegment
+from video_json_ai.engine.transcript.whisper import ASR_ENV
+from video_json_ai.formats.transcript import transcript_srt, transcript_vtt
+from video_json_ai.models.transcript import Transcript, TranscriptSegment
 
 RATE = 48000
 TEST_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"  # model.bin, 145,217,532 bytes

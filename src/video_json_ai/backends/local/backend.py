@@ -12,6 +12,7 @@ from pathlib import Path
 
 import anyio
 
+from video_json_ai.backends.base import video_entries
 from video_json_ai.backends.local.render_plan import name_extra, output_path_for, plan_spans, to_segments
 from video_json_ai.config import Config
 from video_json_ai.engine.extract import build_report
@@ -20,7 +21,6 @@ from video_json_ai.util.atomic import write_text_atomic
 from video_json_ai.engine.process import run_in_worker
 from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.models.common import SCHEMA_VERSION
-from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.render import ExportInfo, RenderOptions
 from video_json_ai.models.report import Report, VideoRef
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
@@ -168,16 +168,8 @@ class LocalBackend:
         return report, path
 
     # -- state, credits ---------------------------------------------------------------------
-    def video_entries(self) -> list[VideoEntry]:
-        return [
-            VideoEntry(video_id=v["video_id"], file_name=v["file_name"], path=v["path"], size_bytes=v["size_bytes"],
-                       uploaded_at=v["uploaded_at"],
-                       summary=MetadataSummary.model_validate(v["summary"]) if v["summary"] else None)
-            for v in self.store.videos(self.session_id)
-        ]
-
     async def session_state(self) -> SessionState:
-        videos = self.video_entries()
+        videos = video_entries(self.store.videos(self.session_id))
         exports = [ExportInfo.model_validate(e) for e in self.store.exports(self.session_id)]
         return SessionState(
             backend=self.name,
@@ -213,8 +205,8 @@ class LocalBackend:
         return Report.model_validate_json(path.read_text(encoding="utf-8")).scenes if path else None
 
     def _export_sync(self, request: RenderRequest, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
-        from video_json_ai.engine.render.renderer import default_output_name, render
-        from video_json_ai.engine.render.output import partial_name
+        from video_json_ai.engine.render.renderer import render
+        from video_json_ai.engine.render.output import default_output_name, partial_name
 
         spans = plan_spans(request, self.store.videos(self.session_id), self._scenes_of)
         options = RenderOptions(

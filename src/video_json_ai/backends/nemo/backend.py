@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import anyio
 import httpx
 
+from video_json_ai.backends.base import video_entries
 from video_json_ai.backends.nemo.answer import compose_message, creep, find_json
 from video_json_ai.backends.nemo.api import (
     Balance,
@@ -19,7 +18,6 @@ from video_json_ai.backends.nemo.api import (
     RenderJob,
     RenderOutput,
     RenderRequestBody,
-    RunSseRequest,
     UrlUploadRequest,
     bind_id_of,
     file_id,
@@ -28,19 +26,18 @@ from video_json_ai.backends.nemo.api import (
     uploaded_files,
 )
 from video_json_ai.backends.nemo.auth import BIND_KEY, Credentials
+from video_json_ai.backends.nemo.conversation import Agent, extract_message
 from video_json_ai.backends.nemo.client import DEFAULT_BASE, DEFAULT_REGISTER_URL, ClientSettings, NemoClient
 from video_json_ai.backends.nemo.draft import changes_between, timeline_from_draft
-from video_json_ai.backends.nemo.errors import BAD_TOKEN, SESSION_NOT_FOUND, CloudError, error_for
+from video_json_ai.backends.nemo.errors import CloudError
 from video_json_ai.backends.nemo.multipart import FileBody
 from video_json_ai.backends.nemo.routing import Action, file_in_text, is_chinese, route
-from video_json_ai.backends.nemo.sse import TextCollector, agent_events
 from video_json_ai.backends.nemo.wording import translate
 from video_json_ai.config import Config
 from video_json_ai.errors import InvalidInput
-from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.render import ExportInfo
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
-from video_json_ai.models.state import SessionState, Timeline, VideoEntry
+from video_json_ai.models.state import SessionState
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.tools import CloudAnswer, CreditsResult
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
@@ -51,7 +48,6 @@ log = logging.getLogger(__name__)
 
 STATE_PATH = "/api/state/nemo_agent/me/{sid}/latest"
 UPLOAD_PATH = "/api/upload-video/nemo_agent/me/{sid}"
-SSE_PATH = "/run_sse"
 CREDITS_PATH = "/api/credits/balance/simple"
 RENDER_PATH = "/api/render/proxy/lambda"
 DONE_STATUSES = ("completed", "complete", "succeeded", "success", "done", "finished")
@@ -82,18 +78,6 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
-@dataclass
-class Conversation:
-    """What one agent message produced."""
-
-    collector: TextCollector = field(default_factory=TextCollector)
-    heartbeats: int = 0
-    tool_calls: int = 0
-    cut: bool = False
-    """The stream ended before the agent finished: dropped, or longer than the SSE limit."""
-    timed_out: bool = False
-
-
 class NemoBackend:
     name = "nemo"
 
@@ -118,7 +102,7 @@ class NemoBackend:
         )
         self.poll_s = _seconds(env, "NEMO_RENDER_POLL_S", 30.0)
         self.render_timeout_s = _seconds(env, "NEMO_RENDER_TIMEOUT_S", 30 * 60.0)
-        self.still_working_s = min(_seconds(env, "NEMO_STILL_WORKING_S", 60.0), 120.0) or 60.0
+        self.agent = Agent(self.client, self.creds, min(_seconds(env, "NEMO_STILL_WORKING_S", 60.0), 120.0) or 60.0)
 
     # -- helpers ----------------------------------------------------------------------------------
     def _store_session(self) -> str:
@@ -132,14 +116,6 @@ class NemoBackend:
         if bind:
             self.store.set_value(BIND_KEY, bind)
         return state_of(body)
-
-    def _video_entries(self) -> list[VideoEntry]:
-        return [
-            VideoEntry(video_id=v["video_id"], file_name=v["file_name"], path=v["path"], size_bytes=v["size_bytes"],
-                       uploaded_at=v["uploaded_at"],
-                       summary=MetadataSummary.model_validate(v["summary"]) if v["summary"] else None)
-            for v in self.store.videos(self._store_session())
-        ]
 
     # -- upload -----------------------------------------------------------------------------------
     async def upload(self, source: str, *, progress: ProgressFn, cancel: CancelToken) -> UploadInfo:
@@ -197,7 +173,7 @@ class NemoBackend:
         progress(0.1, "reading the timeline")
         before = timeline_from_draft((await self._cloud_state()).draft)
         cancel.raise_if_cancelled()
-        conversation = await self._converse(text, scaled(progress, 0.1, 0.9), cancel)
+        conversation = await self.agent.converse(text, scaled(progress, 0.1, 0.9), cancel)
         progress(0.92, "reading the session state")
         warnings: list[str] = []
         try:
@@ -210,7 +186,7 @@ class NemoBackend:
         after = timeline_from_draft(state.draft) if state else None
         changes = changes_between(before, after) if after else []
         answer = translate(conversation.collector.text)
-        message = self._extract_message(answer, conversation, after, changes, warnings)
+        message = extract_message(answer, conversation, after, changes, warnings)
         progress(1.0, "done")
         return Extraction(
             message=message, video_id=video_id, features=list(request.features),
@@ -256,89 +232,6 @@ class NemoBackend:
             cloud=CloudAnswer(text=text, data={"action": action, **data}),
         )
 
-    @staticmethod
-    def _extract_message(answer: str, conv: Conversation, after: Timeline | None, changes: list[str],
-                         warnings: list[str]) -> str:
-        changed = ("The timeline changed: " + "; ".join(changes) + ". ") if changes else ""
-        summary = f"{after.summary}" if after else ""
-        if conv.cut:
-            why = ("The agent did not finish within the stream's time limit (NEMO_SSE_TIMEOUT_S, 15 min by default)"
-                   if conv.timed_out else "The connection to NemoVideo dropped before the agent finished")
-            warnings.append(f"{why}; the result shows what is known. Call get_state to see the timeline before "
-                            "sending the request again (a repeated edit may be applied and charged twice).")
-            known = "Partial answer received. " if answer else "No answer was received. "
-            return f"The stream was cut before the agent finished. {known}{changed}{summary}".strip()
-        if answer:
-            return "The NemoVideo agent answered." + (f" {changed}" if changed else "")
-        if changes:
-            return f"The agent finished without a text answer. {changed}{summary}".strip()
-        return ("The agent finished without a text answer and the timeline did not change. "
-                f"{summary} Ask again with more detail, or call get_state.").strip()
-
-    async def _converse(self, text: str, progress: ProgressFn, cancel: CancelToken) -> Conversation:
-        """Send one agent message and read its stream; progress at least every ``still_working_s``."""
-        conv = Conversation()
-        started = time.monotonic()
-        failure: BaseException | None = None
-
-        def still_working(note: str = "") -> None:
-            elapsed = time.monotonic() - started
-            progress(creep(elapsed + 5 * conv.heartbeats, 0.0, 0.98),
-                     f"NemoVideo is still working ({elapsed:.0f} s{note})")
-
-        async with anyio.create_task_group() as tg:
-
-            async def ticker() -> None:
-                while True:
-                    await anyio.sleep(self.still_working_s)
-                    if cancel.cancelled:
-                        tg.cancel_scope.cancel()
-                        return
-                    still_working()
-
-            tg.start_soon(ticker)
-            try:
-                with anyio.move_on_after(self.client.settings.sse_read_timeout_s) as limit:
-                    await self._read_stream(text, conv, still_working, cancel)
-                if limit.cancelled_caught:  # heartbeats for longer than the stream may run
-                    log.warning("the NemoVideo stream ran past %.0f s; reading the state instead",
-                                self.client.settings.sse_read_timeout_s)
-                    conv.cut = conv.timed_out = True
-            except httpx.TransportError as exc:  # the stream was cut mid-way (read error, timeout, peer closed)
-                log.warning("the NemoVideo stream was cut: %s", type(exc).__name__)
-                conv.cut = True
-            except BaseException as exc:  # noqa: BLE001 - re-raised outside the task group, unwrapped
-                failure = exc
-            tg.cancel_scope.cancel()
-        if failure is not None:
-            raise failure
-        cancel.raise_if_cancelled()
-        return conv
-
-    async def _read_stream(self, text: str, conv: Conversation, still_working: Any, cancel: CancelToken) -> None:
-        still_working(", sending the message")
-        async with self.client.sse("send the message to the agent", path=lambda _: SSE_PATH,
-                                   json=lambda sid: RunSseRequest.of(sid or "", text).model_dump()) as response:
-            async for event in agent_events(response):
-                cancel.raise_if_cancelled()
-                if event.kind == "heartbeat":
-                    conv.heartbeats += 1
-                    still_working()
-                elif event.kind == "text":
-                    conv.collector.add(event)
-                    still_working(", writing the answer")
-                elif event.kind == "tool":
-                    conv.tool_calls += 1  # internal: never shown, only counted
-                    still_working(", editing")
-                elif event.kind == "error":
-                    if event.code == SESSION_NOT_FOUND:
-                        self.creds.forget_session()
-                    elif event.code == BAD_TOKEN and self.creds.anonymous:
-                        self.creds.forget_token()
-                    error = error_for(200, event.body, what="answer the message", register_url=self.client.register_url(),
-                                      secret=self.creds.token())
-                    raise error or CloudError("The NemoVideo agent reported an error", "Try again in a minute.")
-
     # -- state, credits -------------------------------------------------------------------------
     async def session_state(self) -> SessionState:
         if self.creds.session_id() is None:
@@ -347,7 +240,7 @@ class NemoBackend:
         return SessionState(
             backend=self.name,
             session_id=self.creds.session_id(),
-            videos=self._video_entries(),
+            videos=video_entries(self.store.videos(self._store_session())),
             timeline=timeline_from_draft(state.draft),
             exports=[ExportInfo.model_validate(e) for e in self.store.exports(self._store_session())],
             video_infos=state.video_infos,

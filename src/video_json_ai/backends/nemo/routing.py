@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from video_json_ai.util.text import mentions
 from video_json_ai.core.sources import SUPPORTED_EXTENSIONS
 
 Action = Literal["export", "credits", "state", "upload", "message"]
@@ -40,10 +41,6 @@ _PATHS = re.compile(rf"https?://\S+|(?<!\S)(?:~|\.{{1,2}})?/\S*|(?<!\S)[a-z]:\\\
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def _mentions(text: str, word: str) -> bool:
-    if _CJK.search(word):
-        return word in text
-    return re.search(rf"(?<![a-z]){re.escape(word)}", text) is not None
 
 
 def route(text: str) -> Action:
@@ -54,11 +51,11 @@ def route(text: str) -> Action:
     if _FILE_ONLY.match(lowered):
         return "upload"  # the user just sent a file
     lowered = _PATHS.sub(" ", lowered)  # words inside a path or URL are not requests
-    editing = any(_mentions(lowered, w) for w in EDIT_WORDS)
+    editing = any(mentions(lowered, w) for w in EDIT_WORDS)
     for action, words in ROUTES:
         if action in GUARDED and editing:
             continue
-        if any(_mentions(lowered, w) for w in words):
+        if any(mentions(lowered, w) for w in words):
             return action
     return "message"
 

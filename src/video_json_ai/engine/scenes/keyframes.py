@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
@@ -21,6 +22,9 @@ from av.video.reformatter import VideoReformatter
 from video_json_ai.util.atomic import write_bytes_atomic
 from video_json_ai.util.time import timecode
 from video_json_ai.models.scenes import Keyframe
+
+if TYPE_CHECKING:
+    from video_json_ai.engine.analysis.frames import DecodedFrame
 
 
 @dataclass(slots=True)
@@ -77,7 +81,7 @@ def encode_jpeg(picture: av.VideoFrame, rotation: int, quality: int = 3) -> byte
 
 
 class KeyframePicker:
-    """Collects candidates while scenes are open; ``close`` picks and writes a scene's keyframe.
+    """A FrameAnalyzer that collects candidates while scenes are open; ``close`` picks and writes a scene's keyframe.
 
     Scene boundaries are settled a few seconds after the frames they split were decoded, so the
     candidates of several scenes can be waiting at once. Frames are sampled every
@@ -109,6 +113,14 @@ class KeyframePicker:
         self.written = 0
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
+
+    def on_frame(self, frame: DecodedFrame) -> None:
+        """As a FrameAnalyzer: take the frame as a candidate when one is due."""
+        if self.wants(frame.time_s):
+            self.offer(frame.index, frame.time_s, frame.av_frame, frame.luma[::6, ::6].astype(np.float32))
+
+    def finish(self) -> None:
+        pass  # scenes are closed by ``close``
 
     def wants(self, time_s: float) -> bool:
         return self._last_sample_t is None or time_s - self._last_sample_t >= self.interval_s * 0.999

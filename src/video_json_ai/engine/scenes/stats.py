@@ -7,11 +7,16 @@ their scene closes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from video_json_ai.models.scenes import ColourShare
+
+if TYPE_CHECKING:
+    from video_json_ai.engine.analysis.frames import DecodedFrame
 
 MOTION_LEVELS: tuple[tuple[float, str], ...] = ((0.3, "static"), (1.5, "low"), (5.0, "medium"))
 """Upper bounds of motion_score (mean |luma change| per frame, % of full scale) per level."""
@@ -25,12 +30,21 @@ def motion_level(score: float) -> str:
 
 
 class ColourSampler:
+    """A FrameAnalyzer that keeps a tiny RGB picture every ``interval_s``; ``close`` gives a
+    scene's dominant colours and forgets its samples."""
+
     def __init__(self, interval_s: float = 0.5, size: tuple[int, int] = (32, 18)) -> None:
         self.interval_s = interval_s
         self.size = size
         self._last_t: float | None = None
         self._samples: list[tuple[int, np.ndarray]] = []
         self._scaler = VideoReformatter()
+
+    def on_frame(self, frame: DecodedFrame) -> None:
+        self.maybe_sample(frame.index, frame.time_s, frame.av_frame)
+
+    def finish(self) -> None:
+        pass  # scenes are closed by ``close``
 
     def maybe_sample(self, index: int, time_s: float, av_frame: av.VideoFrame) -> None:
         if self._last_t is not None and time_s - self._last_t < self.interval_s:

@@ -22,7 +22,7 @@ import numpy as np
 
 from video_json_ai.engine.analysis.frames import DecodedFrame
 from video_json_ai.errors import NotAvailable
-from video_json_ai.models.audio import TextOverlay
+from video_json_ai.models.text import TextOverlay
 from video_json_ai.models.common import Box
 from video_json_ai.core.progress import CancelToken
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from video_json_ai.engine.audio.analysis import time_offset
 from video_json_ai.errors import InvalidInput, MediaError, NotAvailable
-from video_json_ai.models.audio import Transcript, TranscriptSegment
+from video_json_ai.models.transcript import Transcript, TranscriptSegment
 from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
 
 ASR_ENV = "VIDEO_JSON_ASR_MODEL"
@@ -97,19 +97,3 @@ def transcribe(
                                          end_s=round(float(seg.end) + offset, 3), text=text))
         progress(0.05 + 0.95 * min(float(seg.end) / duration, 1.0), "transcribing")
     return Transcript(language=info.language, model=f"faster-whisper: {folder.name}", segments=out)
-
-
-def transcript_srt(transcript: Transcript) -> str:
-    """SubRip subtitles: one numbered cue per segment."""
-    from video_json_ai.formats.subtitles import srt_text
-
-    return srt_text((s.start_s, s.end_s, s.text) for s in transcript.segments)
-
-
-def transcript_vtt(transcript: Transcript) -> str:
-    """WebVTT subtitles (the language, when known, in the header)."""
-    from video_json_ai.formats.subtitles import vtt_text
-
-    return vtt_text(((s.start_s, s.end_s, s.text) for s in transcript.segments), transcript.language)
-
-
