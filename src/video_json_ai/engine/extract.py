@@ -8,6 +8,7 @@ from pathlib import Path
 from video_json_ai import __version__
 from video_json_ai.engine.probe import probe
 from video_json_ai.models.audio import AudioOptions
+from video_json_ai.models.cues import CueOptions
 from video_json_ai.models.report import Feature, Report, Summary, VideoRef
 from video_json_ai.models.scenes import SceneOptions
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
@@ -21,6 +22,7 @@ def build_report(
     options: SceneOptions,
     *,
     audio_options: AudioOptions | None = None,
+    cue_options: CueOptions | None = None,
     keyframes_dir: Path | None,
     progress: ProgressFn,
     cancel: CancelToken,
@@ -42,8 +44,8 @@ def build_report(
         summary=_summary(meta),
         metadata=meta,
     )
-    wants_frames = any(f in features for f in ("scenes", "keyframes", "text"))
-    wants_audio = any(f in features for f in ("audio", "transcript"))
+    wants_frames = any(f in features for f in ("scenes", "keyframes", "text", "cues"))
+    wants_audio = any(f in features for f in ("audio", "transcript", "cues"))  # cues: the test tone
     video_share = 0.85 if wants_audio else 0.98
     # With a video pass, the audio is analysed from the same read of the file.
     # (and the 16 kHz signal speech-to-text needs, when a transcript is asked for and possible).
@@ -51,8 +53,11 @@ def build_report(
     keep_mono = audio_in_pass and "transcript" in features and _transcript_possible()
     mono = None
     if wants_frames:
+        from video_json_ai.engine.extras import PassExtras
+
+        extras = PassExtras(features, meta, cue_options, cancel, warnings)
         mono = _video_pass(path, report, features, options,
-                           (audio_options or AudioOptions()) if audio_in_pass else None, keep_mono,
+                           (audio_options or AudioOptions()) if audio_in_pass else None, keep_mono, extras,
                            keyframes_dir, scaled(progress, 0.02, video_share), cancel, timings, warnings)
     if "audio" in features and not audio_in_pass:
         _audio(path, report, audio_options, scaled(progress, video_share, 0.97), cancel, timings, warnings)
@@ -91,35 +96,25 @@ def _summary(meta, report: Report | None = None) -> Summary:  # type: ignore[no-
     return s
 
 
-def _video_pass(path, report, features, options, audio_options, keep_mono, keyframes_dir, progress, cancel, timings, warnings):  # type: ignore[no-untyped-def]
-    """The one decode pass: scenes, keyframes, (when asked) frame samplers for text, and the audio
-    analysis when ``audio_options`` is given. Returns the 16 kHz mono signal with ``keep_mono``."""
+def _video_pass(path, report, features, options, audio_options, keep_mono, extras, keyframes_dir, progress, cancel, timings, warnings):  # type: ignore[no-untyped-def]
+    """The one decode pass: scenes, keyframes, what ``extras`` adds (text, cues, subtitles), and the
+    audio analysis when ``audio_options`` is given. Returns the 16 kHz mono signal with ``keep_mono``."""
     from video_json_ai.engine.analysis.pipeline import analyze_video
 
     t0 = time.perf_counter()
     wants_keyframes = "keyframes" in features
     scene_options = options if wants_keyframes else options.model_copy(update={"write_keyframes": False})
-    analyzers: list = []
-    text_sampler = None
-    if "text" in features:
-        from video_json_ai.engine.text.ocr import TextSampler, ocr_engine
-        from video_json_ai.errors import NotAvailable
-
-        try:
-            ocr_engine()
-            text_sampler = TextSampler(cancel=cancel)
-            analyzers.append(text_sampler)
-        except NotAvailable as exc:
-            warnings.append(f"'text' left out: {exc}")
     analysis = analyze_video(
         path,
         scene_options,
         keyframes_dir=keyframes_dir if wants_keyframes else None,
-        extra_analyzers=analyzers,
+        extra_analyzers=extras.analyzers,
         progress=progress,
         cancel=cancel,
         audio_options=audio_options,
         keep_mono=keep_mono,
+        packet_readers=extras.readers,
+        audio_listeners=extras.listeners,
     )
     if audio_options is not None and "audio" in features:
         report.audio = analysis.audio
@@ -130,9 +125,7 @@ def _video_pass(path, report, features, options, audio_options, keep_mono, keyfr
     report.scenes = analysis.scenes
     report.scenes_summary = analysis.summary
     warnings.extend(analysis.warnings)
-    if text_sampler is not None:
-        report.text = text_sampler.overlays([s.start_s for s in analysis.scenes])
-        timings["text_ocr"] = round(text_sampler.ocr_s, 4)  # inside video_pass
+    extras.fill(report, analysis, timings)
     timings["video_pass"] = round(time.perf_counter() - t0, 4)
     return analysis.mono_16k
 

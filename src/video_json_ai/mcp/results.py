@@ -13,6 +13,7 @@ from video_json_ai.core.jobs import Job
 from video_json_ai.errors import InvalidInput
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.render import ExportInfo
+from video_json_ai.models.report import Report
 from video_json_ai.models.tools import ExportResult, ExtractResult, UploadResult
 
 CURSOR_PREFIX = "scenes:"
@@ -52,8 +53,25 @@ def parse_cursor(cursor: str | None) -> int:
     return int(cursor[len(CURSOR_PREFIX):])
 
 
+SUBTITLE_CUES_IN_RESULT = 100
+"""Cues per subtitle track in a tool result (a film's tracks hold thousands): the rest are in the report file."""
+
+
+def _short_subtitles(report: Report) -> Report:
+    if not report.subtitles or all(len(t.cues) <= SUBTITLE_CUES_IN_RESULT for t in report.subtitles):
+        return report
+    tracks = [t if len(t.cues) <= SUBTITLE_CUES_IN_RESULT else t.model_copy(update={
+        "cues": t.cues[:SUBTITLE_CUES_IN_RESULT],
+        "note": f"the first {SUBTITLE_CUES_IN_RESULT} of {len(t.cues)} cues; all of them are in the report file "
+                f"(report_path, or the resource video://{report.video.video_id}/report)"}) for t in report.subtitles]
+    return report.model_copy(update={"subtitles": tracks})
+
+
 def page_result(result: ExtractResult, cursor: str | None, page_size: int) -> ExtractResult:
-    """The result with one page of scenes; ``next_cursor`` when more remain."""
+    """The result with one page of scenes; ``next_cursor`` when more remain. Long subtitle tracks
+    are cut to their first cues (the report file has them all)."""
+    if result.report is not None and result.report.subtitles:
+        result = result.model_copy(update={"report": _short_subtitles(result.report)})
     report = result.report
     if report is None or report.scenes is None:
         return result

@@ -94,8 +94,10 @@ class VideoTools:
         source: Annotated[str | None, Field(max_length=4096, description="A file path instead of video_id: uploads it first.")] = None,
         instructions: Annotated[str, Field(max_length=4000, description="What you want, in plain words (English or Chinese), "
                                            "e.g. 'scenes and metadata', '场景和音频'. Picks the features when 'features' is omitted.")] = "",
-        features: Annotated[list[Feature] | None, Field(max_length=6, description="Parts of the report: metadata, scenes, keyframes, "
-                                                        "audio, text, transcript. Default: read from instructions, else metadata+scenes+keyframes+audio.")] = None,
+        features: Annotated[list[Feature] | None, Field(max_length=8, description="Parts of the report: metadata, scenes, keyframes, "
+                                                        "audio, text, transcript, subtitles (the file's subtitle tracks), cues (black, colour bars, "
+                                                        "freeze, test tone, end credits). Default: read from instructions, else "
+                                                        "metadata+scenes+keyframes+audio+subtitles.")] = None,
         wait_seconds: WaitSeconds = WAIT_DEFAULT_S,
         include_images: Annotated[bool, Field(description="Also return small keyframe images (needs 'keyframes').")] = False,
         max_images: Annotated[int, Field(ge=1, le=20, description="Most keyframe images returned.")] = 6,

@@ -45,5 +45,6 @@ class TechnicalCue(Model):
     end_smpte: str
     confidence: float = Field(ge=0, le=1)
     frequency_hz: float | None = Field(default=None, description="test_tone: the tone's frequency.")
-    level_dbfs: float | None = Field(default=None, description="test_tone: its RMS level.")
+    level_dbfs: float | None = Field(default=None, description=(
+        "test_tone: its RMS level in the mono downmix (a tone on both stereo channels reads 3 dB above each one's)."))
     text: str | None = Field(default=None, description="end_credits: some of the lines the OCR read in it.")

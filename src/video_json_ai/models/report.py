@@ -11,6 +11,7 @@ from video_json_ai.models.transcript import Transcript
 from video_json_ai.models.common import SCHEMA_VERSION, Model
 from video_json_ai.models.metadata import Metadata
 from video_json_ai.models.scenes import Scene, ScenesSummary
+from video_json_ai.models.cues import TechnicalCue
 from video_json_ai.models.subtitles import SubtitleTrack
 
 from video_json_ai.models.features import ALL_FEATURES, DEFAULT_FEATURES, Feature  # noqa: F401 (re-exported)
@@ -55,5 +56,7 @@ class Report(Model):
     transcript: Transcript | None = None
     subtitles: list[SubtitleTrack] | None = Field(default=None, description=(
         "The file's subtitle tracks with their cues (text tracks), or listed with a note (bitmap tracks)."))
+    cues: list[TechnicalCue] | None = Field(default=None, description=(
+        "Technical cues in time order: black, colour_bars, freeze, test_tone, end_credits, and the content between."))
     warnings: list[str] = Field(default_factory=list)
     timings_s: dict[str, float] = Field(default_factory=dict, description="Wall time per step, seconds.")

@@ -17,6 +17,7 @@ from video_json_ai.models.render import (
     RenderResolution,
     TitlePosition,
 )
+from video_json_ai.models.cues import CueOptions
 from video_json_ai.models.report import Feature
 from video_json_ai.models.scenes import SceneOptions
 
@@ -28,6 +29,7 @@ class ExtractRequest(Model):
     features: list[Feature]
     scene_options: SceneOptions = Field(default_factory=SceneOptions)
     audio_options: AudioOptions = Field(default_factory=AudioOptions)
+    cue_options: CueOptions = Field(default_factory=CueOptions)
     refresh: bool = Field(default=False, description="Ignore a cached report and extract again.")
 
 

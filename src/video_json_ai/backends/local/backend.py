@@ -142,7 +142,9 @@ class LocalBackend:
         asr_model = os.environ.get("VIDEO_JSON_ASR_MODEL") if "transcript" in request.features else None
         spec = json.dumps({"v": SCHEMA_VERSION, "sha": sha256, "f": request.features,
                            "o": request.scene_options.model_dump(mode="json"),
-                           "a": request.audio_options.model_dump(mode="json"), "asr": asr_model}, sort_keys=True)
+                           "a": request.audio_options.model_dump(mode="json"), "asr": asr_model,
+                           "c": request.cue_options.model_dump(mode="json") if "cues" in request.features else None},
+                          sort_keys=True)
         return hashlib.sha256(spec.encode()).hexdigest()[:24]
 
     def _extract_sync(self, row: dict, request: ExtractRequest, progress: ProgressFn, cancel: CancelToken) -> tuple[Report, Path]:
@@ -159,6 +161,7 @@ class LocalBackend:
             build_report,
             {"path": Path(row["path"]), "video": video, "features": list(request.features),
              "options": request.scene_options, "audio_options": request.audio_options,
+             "cue_options": request.cue_options,
              "keyframes_dir": keyframes_dir},
             progress=progress, cancel=cancel, what="the extraction",
         )

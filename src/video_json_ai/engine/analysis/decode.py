@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 import av
 import numpy as np
@@ -87,20 +88,32 @@ def decode_threads() -> int:
     return min(2 * (os.cpu_count() or 2) + 2, 16)
 
 
+class PacketReader(Protocol):
+    """Reads packets of other streams (subtitles...) demuxed in the same read as the video's."""
+
+    def streams(self, container: av.container.InputContainer) -> Sequence[av.stream.Stream]:
+        """The streams it wants (asked once, when the file is open)."""
+
+    def on_packet(self, packet: av.Packet) -> None: ...
+
+
 def video_frames(container: av.container.InputContainer, video: VideoStream,
-                 sound: AudioAnalysis | None) -> Iterator[av.VideoFrame]:
+                 sound: AudioAnalysis | None, readers: Sequence[PacketReader] = ()) -> Iterator[av.VideoFrame]:
     """The video's decoded frames in order. With ``sound``, the audio packets read on the way are
-    decoded into it, so the file is read once for both; the video packets the gate turns away
-    are not decoded."""
+    decoded into it, and the packets of the ``readers``' streams go to them, so the file is read
+    once for all; the video packets the gate turns away are not decoded."""
     stream, gate = video.stream, video.gate
-    if sound is None and gate is None:
+    routes = {s.index: r.on_packet for r in readers for s in r.streams(container)}
+    if sound is None and gate is None and not routes:
         yield from container.decode(stream)
         return
-    audio_index = sound.stream.index if sound is not None else -1
-    streams = (stream, sound.stream) if sound is not None else (stream,)
-    for packet in container.demux(*streams):
-        if packet.stream.index == audio_index:
-            sound.decode(packet)  # type: ignore[union-attr]
+    if sound is not None:
+        routes[sound.stream.index] = sound.decode
+    others = [container.streams[i] for i in routes]
+    for packet in container.demux(stream, *others):
+        route = routes.get(packet.stream.index)
+        if route is not None:
+            route(packet)
         elif gate is None or gate.admit(packet):
             yield from packet.decode()
 

@@ -14,7 +14,7 @@ keyframe picker and any extra ones; settled boundaries become scenes in ``builde
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import numpy as np
 from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
 from video_json_ai.engine.analysis.builder import SceneBuilder, ShotFeed
 from video_json_ai.engine.analysis.decode import (
-    FrameClock, LumaShrinker, VideoStream, analysis_size, open_video_stream, video_frames,
+    FrameClock, LumaShrinker, PacketReader, VideoStream, analysis_size, open_video_stream, video_frames,
 )
 from video_json_ai.engine.analysis.frames import DecodedFrame, FrameAnalyzer
 from video_json_ai.engine.analysis.record import FrameRecord
@@ -62,6 +62,8 @@ class VideoAnalysis:
     keyframes_written: int = 0
     audio: AudioReport | None = None
     """Sound facts, when the pass was asked to analyse the audio stream beside the video."""
+    audio_offset_s: float | None = None
+    """Where the analysed audio starts relative to the first video frame (None: no audio analysed)."""
     mono_16k: tuple[np.ndarray, float] | None = None
     """With ``keep_mono``: the audio as 16 kHz mono float32 and its start relative to the first
     video frame, for speech-to-text without reading the file again."""
@@ -79,6 +81,8 @@ def analyze_video(
     detector: ShotDetector | None = None,
     audio_options: AudioOptions | None = None,
     keep_mono: bool = False,
+    packet_readers: Sequence[PacketReader] = (),
+    audio_listeners: Sequence[Callable[[np.ndarray], None]] = (),
 ) -> VideoAnalysis:
     """Decode ``path`` once: scenes (cuts, fades, dissolves), per-scene facts and keyframes.
 
@@ -86,7 +90,9 @@ def analyze_video(
     but write nothing (also when ``options.write_keyframes`` is False). ``extra_analyzers`` see
     every frame too. ``fast_decode`` skips H.264's loop filter (faster; keyframes very slightly
     softer). ``audio_options``: also analyse that audio stream (loudness, silences, speech) from
-    the same read of the file, its packets decoded as they are demuxed beside the video's.
+    the same read of the file, its packets decoded as they are demuxed beside the video's;
+    ``audio_listeners`` then get its 16 kHz mono signal too, chunk by chunk. ``packet_readers``
+    get the packets of the streams they ask for (subtitles...) from the same read.
     Raises InvalidInput/MediaError; Cancelled when ``cancel`` is set.
     """
     options = options or SceneOptions()
@@ -98,8 +104,10 @@ def analyze_video(
         video = open_video_stream(container, path, every_frame=options.every_frame, fast_decode=fast_decode)
         sound = AudioAnalysis.open(container, audio_options, path.name, keep_mono=keep_mono) \
             if audio_options is not None else None
+        if sound is not None:
+            sound.mono_listeners.extend(audio_listeners)
         run = _Pass(path, video, options, keyframes_dir, detector, extra_analyzers, progress, cancel or CancelToken())
-        run.decode(container, sound)
+        run.decode(container, sound, packet_readers)
         decode_s = time.perf_counter() - wall0
         run.finish()
     except BaseException:
@@ -145,11 +153,12 @@ class _Pass:
         self.builder = SceneBuilder(self.record, self.picker, self.colours)
         self.analysers = [self.record, ShotFeed(self.detector), self.colours, self.picker, *self.extra]
 
-    def decode(self, container: av.container.InputContainer, sound: AudioAnalysis | None) -> None:
+    def decode(self, container: av.container.InputContainer, sound: AudioAnalysis | None,
+               readers: Sequence[PacketReader] = ()) -> None:
         """Every frame through every analyser. Raises MediaError when no frame decodes."""
         self.progress(0.0, "decoding video")
         try:
-            for frame in video_frames(container, self.video, sound):
+            for frame in video_frames(container, self.video, sound, readers):
                 self._on_frame(frame)
         except av.FFmpegError as exc:
             if self.index < 0:
@@ -215,6 +224,7 @@ class _Pass:
             start_time_s=round(self.clock.t0 or 0.0, 3), width=video.width, height=video.height,
             rotation=self.rotation, stream_index=video.index, decode_s=round(decode_s, 3),
             keyframes_written=self.picker.written if self.picker else 0, audio=audio_report,
+            audio_offset_s=sound.offset if sound is not None else None,
             mono_16k=(np.concatenate(sound.mono) if sound.mono else np.zeros(0, np.float32), sound.offset)
             if audio_report is not None and sound is not None and sound.mono is not None else None,
         )

@@ -100,6 +100,8 @@ class AudioAnalysis:
         self.stream, self.options, self.name, self.progress = stream, options, name, progress
         self.mono: list[np.ndarray] | None = [] if keep_mono else None
         """With ``keep_mono``: the whole signal at 16 kHz mono (what speech-to-text needs), in parts."""
+        self.mono_listeners: list[Any] = []
+        """Called with each ~1 s chunk of the 16 kHz mono signal, on the analysis thread (the tone detector)."""
         self.offset = time_offset(container, stream)
         self.total = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else \
             (container.duration / 1_000_000 if container.duration else 0.0)
@@ -193,6 +195,8 @@ class AudioAnalysis:
             self._silence.push(x)
         if mono is not None and self._speech is not None:
             self._speech.push(mono)
+        for listener in self.mono_listeners if mono is not None else ():
+            listener(mono)
 
     def close(self) -> None:
         """Stop the analysis thread (waits for the chunks it holds); safe to call more than once."""

@@ -43,14 +43,17 @@ def _kind(stream: av.stream.Stream) -> tuple[str, str | None]:
 
 
 class SubtitleReader:
-    """Cues of every subtitle stream of ``container``, fed one packet at a time."""
+    """Cues of every subtitle stream of a file, fed one packet at a time (a PacketReader of the pass)."""
 
-    def __init__(self, container: av.container.InputContainer) -> None:
-        self.streams = list(container.streams.subtitles)
+    def __init__(self) -> None:
         self._tracks: dict[int, _Track] = {}
-        for s in self.streams:
+
+    def streams(self, container: av.container.InputContainer) -> list[av.stream.Stream]:
+        """The file's subtitle streams: the ones this reader wants."""
+        for s in container.streams.subtitles:
             kind, note = _kind(s)
             self._tracks[s.index] = _Track(s, kind, note=note)
+        return list(container.streams.subtitles)
 
     def on_packet(self, packet: av.Packet) -> None:
         track = self._tracks.get(packet.stream.index)
@@ -138,10 +141,11 @@ def read_subtitles(path: Path) -> list[SubtitleTrack]:
     but them); for when no video pass runs."""
     container = open_media(Path(path))
     try:
-        reader = SubtitleReader(container)
-        if not reader.streams:
+        reader = SubtitleReader()
+        streams = reader.streams(container)
+        if not streams:
             return []
-        for packet in container.demux(*reader.streams):
+        for packet in container.demux(*streams):
             reader.on_packet(packet)
         duration = container.duration / 1_000_000 if container.duration else None
         origin = video_origin(container)
