@@ -50,3 +50,17 @@ def test_schema_is_the_report_schema(env: dict[str, str]) -> None:
     schema = json.loads(done.stdout)
     assert schema["title"] == "Report"
     assert {"schema_version", "metadata", "scenes", "audio", "warnings"} <= set(schema["properties"])
+
+
+def test_subtitle_tracks_written_per_track(env: dict[str, str], media_dir: Path) -> None:
+    from tests.support.clips_subtitles import write_clip
+
+    clip = write_clip(media_dir / "subs.mkv", ["ass", "subrip"], languages=["eng", "spa"])
+    out = media_dir / "subs"
+    done = run_cli("extract", str(clip), "--features", "metadata", "--subtitles-dir", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["features"] == ["metadata", "subtitles"]
+    assert [(t["codec"], t["language"], t["cue_count"]) for t in report["subtitles"]] == [("ass", "eng", 4), ("subrip", "spa", 4)]
+    assert sorted(p.name for p in out.iterdir()) == ["subs.1.eng.srt", "subs.1.eng.vtt", "subs.2.spa.srt", "subs.2.spa.vtt"]
+    assert (out / "subs.2.spa.srt").read_text().startswith("1\n00:00:00,200 --> 00:00:01,000\nHello world\n")

@@ -138,6 +138,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             features = resolve_features([*features, "scenes"], "")
         if (args.transcript_srt or args.transcript_vtt) and "transcript" not in features:
             features = resolve_features([*features, "transcript"], "")
+        if args.subtitles_dir and "subtitles" not in features:
+            features = resolve_features([*features, "subtitles"], "")
         request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=features,
                                  refresh=args.refresh,
                                  scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene,
@@ -151,6 +153,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _copy_keyframes(report, Path(args.keyframes_dir))
         if args.transcript_srt or args.transcript_vtt:
             _write_transcripts(report, args.transcript_srt, args.transcript_vtt)
+        if args.subtitles_dir:
+            _write_subtitle_tracks(report, Path(args.subtitles_dir), video.stem)
         if args.format == "json":
             pretty = sys.stdout.isatty() and not args.output
             payload = report if report is not None else result
@@ -175,6 +179,20 @@ def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # typ
         if target:
             write_text_atomic(Path(target), render(report.transcript))
             print(f"transcript in {target}", file=sys.stderr)
+
+
+def _write_subtitle_tracks(report, target: Path, stem: str) -> None:  # type: ignore[no-untyped-def]
+    """One SRT and one WebVTT file per text subtitle track of the file."""
+    from video_json_ai.formats.subtitles import render_track, track_file_name
+    from video_json_ai.util.atomic import write_text_atomic
+
+    tracks = [t for t in (report.subtitles or []) if t.kind == "text"] if report is not None else []
+    target.mkdir(parents=True, exist_ok=True)
+    for track in tracks:
+        for fmt in ("srt", "vtt"):
+            write_text_atomic(target / track_file_name(stem, track, fmt), render_track(track, fmt))
+    print(f"{len(tracks)} subtitle track(s) in {target}" if tracks else "the video carries no text subtitle track",
+          file=sys.stderr)
 
 
 def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-def]
@@ -295,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh", action="store_true", help="ignore the cache")
     p.add_argument("--transcript-srt", metavar="FILE", help="also write the transcript as SRT subtitles here")
     p.add_argument("--transcript-vtt", metavar="FILE", help="also write the transcript as WebVTT subtitles here")
+    p.add_argument("--subtitles-dir", metavar="DIR",
+                   help="also write each text subtitle track of the file here, as SRT and WebVTT")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("render", help="render a video to mp4/webm/gif/mp3/wav: trims, scenes, aspect, title")

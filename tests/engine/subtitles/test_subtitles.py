@@ -87,3 +87,18 @@ def test_srt_and_vtt_per_track_read_back_by_ffmpeg(tmp_path: Path, shared_media:
     assert checked == 2 * 2 * 5  # two made tracks, both formats, five cues each
     assert track_file_name("movie", SubtitleTrack(stream_index=3, codec="ass", kind="text", language="por",
                                                   cue_count=0), "srt") == "movie.3.por.srt"
+
+
+def test_the_pass_reads_the_subtitle_packets_of_its_own_demux(tmp_path: Path) -> None:
+    from video_json_ai.core.progress import CancelToken
+    from video_json_ai.engine.extract import build_report
+    from video_json_ai.models.report import VideoRef
+    from video_json_ai.models.scenes import SceneOptions
+
+    clip = write_clip(tmp_path / "subs.mkv", ["ass", "webvtt"], languages=["eng", "ita"])
+    video = VideoRef(video_id="vid_s", file_name=clip.name, path=str(clip), size_bytes=1, sha256="0" * 64)
+    report = build_report(clip, video, ["metadata", "scenes", "subtitles"], SceneOptions(write_keyframes=False),
+                          keyframes_dir=None, progress=lambda f, m: None, cancel=CancelToken())
+    assert report.subtitles == read_subtitles(clip)  # the same tracks as a read of the packets alone
+    assert "subtitles" not in report.timings_s  # ... but from the video pass: no second read of the file
+    assert report.summary.subtitle_languages == ["eng", "ita"] and report.scenes

@@ -27,7 +27,12 @@ BITMAP_NOTE = "bitmap subtitles (pictures of text): listed and counted, their te
 @dataclass
 class _Track:
     stream: av.subtitles.stream.SubtitleStream
+    """Valid only while the file is open: what the report needs is copied below at once."""
     kind: str
+    index: int = 0
+    codec: str = "unknown"
+    metadata: dict[str, str] = field(default_factory=dict)
+    disposition: int = 0
     cues: list[tuple[float, float | None, str]] = field(default_factory=list)
     pictures: int = 0
     errors: int = 0
@@ -52,7 +57,8 @@ class SubtitleReader:
         """The file's subtitle streams: the ones this reader wants."""
         for s in container.streams.subtitles:
             kind, note = _kind(s)
-            self._tracks[s.index] = _Track(s, kind, note=note)
+            codec = s.codec_context.codec.canonical_name if s.codec_context is not None else "unknown"
+            self._tracks[s.index] = _Track(s, kind, s.index, codec, dict(s.metadata or {}), int(s.disposition), note=note)
         return list(container.streams.subtitles)
 
     def on_packet(self, packet: av.Packet) -> None:
@@ -110,13 +116,12 @@ def _track_model(t: _Track, origin_s: float, end_s: float | None) -> SubtitleTra
     note = t.note
     if t.errors:
         note = (note + "; " if note else "") + f"{t.errors} packet(s) could not be decoded and are left out"
-    s = t.stream
-    meta = s.metadata or {}
+    meta = t.metadata
     language = meta.get("language")
-    disposition = s.disposition
+    disposition = t.disposition
     return SubtitleTrack(
-        stream_index=s.index,
-        codec=s.codec_context.codec.canonical_name if s.codec_context is not None else "unknown",
+        stream_index=t.index,
+        codec=t.codec,
         kind=t.kind,  # type: ignore[arg-type]
         language=language if language not in (None, "", "und") else None,
         title=meta.get("title") or None,
