@@ -9,7 +9,8 @@ counts against.
 * a true gradual transition (first..last) is found by a detection whose span overlaps
   first-1..last+1 (a point detection just past the end of a dissolve still counts);
 * every truth entry and every detection is matched at most once, closest first; a second detection
-  inside the same transition is a false positive.
+  inside the same transition is a false positive. ``repeats`` counts those apart (a fade through
+  black read as a fade-out and a fade-in, as TransNetV2 often does): the table's ``P'`` forgives them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Score:
     gradual: Counts = field(default_factory=Counts)
     missed: list[dict] = field(default_factory=list)
     false: list[tuple[int, int, int]] = field(default_factory=list)
+    repeats: int = 0
+    """False positives that lie inside a transition another detection found."""
 
     @property
     def all(self) -> Counts:
@@ -61,11 +64,18 @@ class Score:
         self.gradual.add(other.gradual)
         self.missed += other.missed
         self.false += other.false
+        self.repeats += other.repeats
+
+    @property
+    def lenient_precision(self) -> float:
+        a = self.all
+        return a.tp / (a.tp + a.fp - self.repeats) if a.tp + a.fp - self.repeats else 1.0
 
 
 def match(detections: list[tuple[int, int, int]], truth: list[dict]) -> Score:
     free = sorted(set(detections), key=lambda d: d[2])
     score = Score()
+    found: list[dict] = []
     for t in sorted(truth, key=lambda t: t["first"]):
         if t["kind"] == "cut":
             score.cuts.truth += 1
@@ -81,9 +91,11 @@ def match(detections: list[tuple[int, int, int]], truth: list[dict]) -> Score:
         if near:
             free.remove(min(near, key=key))
             counts.tp += 1
+            found.append(t)
         else:
             score.missed.append(t)
     for d in free:
         (score.cuts if d[1] - d[0] <= 1 else score.gradual).fp += 1
         score.false.append(d)
+        score.repeats += any(d[1] >= t["first"] - 1 and d[0] <= t["last"] + 1 for t in found)
     return score

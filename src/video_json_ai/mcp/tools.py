@@ -97,7 +97,7 @@ class VideoTools:
         features: Annotated[list[Feature] | None, Field(max_length=8, description="Parts of the report: metadata, scenes, keyframes, "
                                                         "audio, text, transcript, subtitles (the file's subtitle tracks), cues (black, colour bars, "
                                                         "freeze, test tone, end credits). Default: read from instructions, else "
-                                                        "metadata+scenes+keyframes+audio+subtitles.")] = None,
+                                                        "metadata+scenes+keyframes+audio+subtitles+cues.")] = None,
         wait_seconds: WaitSeconds = WAIT_DEFAULT_S,
         include_images: Annotated[bool, Field(description="Also return small keyframe images (needs 'keyframes').")] = False,
         max_images: Annotated[int, Field(ge=1, le=20, description="Most keyframe images returned.")] = 6,

@@ -6,4 +6,4 @@ from typing import Literal, get_args
 
 Feature = Literal["metadata", "scenes", "keyframes", "audio", "text", "transcript", "subtitles", "cues"]
 ALL_FEATURES: tuple[Feature, ...] = get_args(Feature)
-DEFAULT_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "subtitles")
+DEFAULT_FEATURES: tuple[Feature, ...] = ("metadata", "scenes", "keyframes", "audio", "subtitles", "cues")
