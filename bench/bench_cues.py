@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from clips import CACHE, make_clip, with_audio  # noqa: E402
+from clips import clip_with_audio  # noqa: E402
 
 
 def _cpu_s() -> float:
@@ -89,13 +89,7 @@ def main() -> int:
     if args.child:
         print("RESULT " + json.dumps(run(Path(args.child[1]), args.child[0] == "cues")))
         return 0
-    if args.clip:
-        clip = args.clip
-    else:
-        CACHE.mkdir(parents=True, exist_ok=True)
-        silent = CACHE / "noisy_1080p30_2min.mp4"
-        make_clip(silent)
-        clip = with_audio(silent, CACHE / "noisy_1080p30_2min_audio.mp4")
+    clip = args.clip or clip_with_audio()
     plain, with_cues = [], []
     for k in range(args.runs):
         for cues in ((False, True) if k % 2 == 0 else (True, False)):

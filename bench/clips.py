@@ -130,3 +130,11 @@ def with_audio(video: Path, target: Path) -> Path:
                 out.mux(p)
     os.replace(tmp, target)
     return target
+
+
+def clip_with_audio() -> Path:
+    """The benchmark clip with its soundtrack, made once into bench/.cache."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    silent = CACHE / "noisy_1080p30_2min.mp4"
+    make_clip(silent)
+    return with_audio(silent, CACHE / "noisy_1080p30_2min_audio.mp4")
