@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip
 DEMO_DIR := .demo
 EXTRAS ?= test
 
-.PHONY: demo test install install-test bench handshake clean
+.PHONY: demo test install install-test bench bench-quality handshake clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ bench: install-test
 	$(BIN)/python bench/bench_scenes.py
 	$(BIN)/python bench/bench_audio.py
 	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_cues.py
+
+# Shot boundaries on real footage against PySceneDetect and TransNetV2. Long: the first run makes the
+# 192-transition set and a torch venv for TransNetV2 in bench/.cache (~1.2 GB; TransNetV2 ~40 min on 2
+# cores); later runs read the peers' cached results.
+bench-quality: EXTRAS = test,bench
+bench-quality: install-test
+	$(BIN)/python bench/bench_quality.py
 
 # After changing a tool, the server's instructions or the SDK version: re-record the handshake
 # answers shipped with the package (tests/test_stdio_relay.py fails until this is done).
