@@ -22,7 +22,8 @@ from pydantic import BaseModel
 from video_json_ai.errors import Cancelled, VideoJsonError
 from video_json_ai.models.state import JobInfo, JobKind, JobStatusName
 from video_json_ai.core.progress import CancelToken, ProgressFn
-from video_json_ai.core.store import Store, utc_now
+from video_json_ai.core.store import Store
+from video_json_ai.util.time import utc_now
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,9 +12,10 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
+
+from video_json_ai.util.time import utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (
@@ -55,10 +56,6 @@ CREATE TABLE IF NOT EXISTS exports (
     created_at TEXT NOT NULL
 );
 """
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class Store:

@@ -42,7 +42,8 @@ from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.tools import CloudAnswer, CreditsResult
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.core.sources import allowed_text, check_local_video, inside_allowed, is_url
-from video_json_ai.core.store import Store, utc_now
+from video_json_ai.core.store import Store
+from video_json_ai.util.time import utc_now
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ import av
 import numpy as np
 
 from video_json_ai.core.progress import CancelToken, ProgressFn
-from video_json_ai.core.store import utc_now
 from video_json_ai.engine.media import open_media
 from video_json_ai.engine.render.output import AUDIO_RATE, atomic_output, check_output_path, probe_output
 from video_json_ai.engine.render.plan import DEFAULT_FPS, RenderPlan, SourceSpan, plan_render
@@ -27,7 +26,7 @@ from video_json_ai.engine.render.title import TitleOverlay
 from video_json_ai.engine.render.writer import GifWriter, MediaWriter, Writer
 from video_json_ai.errors import InvalidInput, MediaError
 from video_json_ai.models.render import ExportInfo, RenderOptions, RenderSegment
-from video_json_ai.util.time import timecode
+from video_json_ai.util.time import timecode, utc_now
 
 SEEK_MARGIN_S = 0.5
 """Seek this far before a span's start, so the first frames and samples are surely decoded."""
