@@ -43,8 +43,9 @@ class BatchBar:
 def summary_text(summary: BatchSummary, failures: list[IndexRow]) -> str:
     s = summary
     rate = f"{s.media_hours_per_hour:g} media-hours per hour" if s.media_hours_per_hour is not None else "n/a"
+    earlier = f", {s.failed_earlier} failed before (left alone)" if s.failed_earlier else ""
     lines = [
-        f"{s.done} done, {s.skipped} skipped, {s.failed} failed of {s.total} videos in {s.wall_s:.1f} s "
+        f"{s.done} done, {s.skipped} skipped, {s.failed} failed{earlier} of {s.total} videos in {s.wall_s:.1f} s "
         f"(engine {s.engine}, {s.workers} worker{'s' if s.workers != 1 else ''})",
         f"media: {s.media_hours:.4f} h analysed ({s.media_hours * 3600:.1f} s), {s.set_media_hours:.4f} h in the set; "
         f"throughput {rate}",
@@ -55,8 +56,7 @@ def summary_text(summary: BatchSummary, failures: list[IndexRow]) -> str:
     if len(failures) > FAILURES_SHOWN:
         lines.append(f"... and {len(failures) - FAILURES_SHOWN} more failures (status 'failed' in the index)")
     if s.failed_earlier:
-        lines.append(f"{s.failed_earlier} videos failed in an earlier run and were left alone: "
-                     "add --retry-failed to run them again")
+        lines.append("videos that failed in an earlier run are left alone: add --retry-failed to run them again")
     return "\n".join(lines)
 
 

@@ -70,7 +70,10 @@ class _Worker:
             try:
                 kind, payload = conn.recv()
             except (EOFError, OSError):
-                code = self.proc.exitcode if self.proc is not None else None
+                code = None
+                if self.proc is not None:
+                    self.proc.join(timeout=5)
+                    code = self.proc.exitcode
                 self.stop()
                 return failed(task, f"The analysis stopped unexpectedly (worker exit code {code}). The file may be "
                                     "damaged or crafted to crash decoders; re-encode it to H.264 MP4 and try again.")
