@@ -11,11 +11,15 @@ Each set runs with the default features through the batch runner into a fresh fo
 ``--workers 1`` (the reference), ``--workers 2``, ``--engine ray`` with 2 CPUs (cold: the run
 starts and stops its local Ray instance; warm: Ray already up, as on a cluster), and a resume of
 the finished set (every video skipped). Wall time includes starting the workers.
+
+Ray runs its workers at nice 15 by default; here they run at nice 0 (``RAY_worker_niceness=0``),
+like the local engine's, so that the two compare on a machine shared with other work.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -121,6 +125,7 @@ def main() -> None:
     parser.add_argument("--long-seconds", type=float, default=120.0)
     parser.add_argument("--no-ray", action="store_true")
     args = parser.parse_args()
+    os.environ.setdefault("RAY_worker_niceness", "0")
     try:
         import ray  # noqa: F401
 

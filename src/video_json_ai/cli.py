@@ -24,8 +24,8 @@ class ProgressBar:
     def __init__(self, label: str, stream: Any = None) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=self.STEPS, desc=label, file=stream or sys.stderr, disable=None, leave=False,
-                        bar_format="{desc} {bar:28} {percentage:5.1f}% {elapsed} {postfix}", dynamic_ncols=True)
+        self.bar = tqdm(total=self.STEPS, desc=label, file=stream or sys.stderr, disable=None, leave=True,
+                        bar_format="{desc} {bar:28} {percentage:5.1f}% {elapsed}{postfix}", dynamic_ncols=True)
         self.message = ""
 
     def update(self, fraction: float, message: str) -> None:
@@ -296,7 +296,8 @@ def _add_batch_parser(sub: Any) -> None:
                         ".csv: a 'source' column)")
     p.add_argument("-o", "--out-dir", required=True, help="the batch folder: reports, keyframes, index.jsonl, index.csv")
     _add_analysis_options(p)
-    p.add_argument("--workers", type=int, help="videos at once (default: the number of CPUs)")
+    p.add_argument("--workers", type=int, help="videos at once: local worker processes, or the CPUs of a local Ray instance "
+                   "(default: the number of CPUs; a Ray cluster uses all of its own)")
     p.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="local: a process pool here; ray: Ray tasks (pip install 'video-json-ai[ray]')")
     p.add_argument("--ray-address", help="the Ray cluster (default: RAY_ADDRESS, else a local Ray instance)")

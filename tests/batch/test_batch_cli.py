@@ -160,9 +160,7 @@ def test_batch_and_extract_give_the_same_report_and_cache_key(library: Path, tmp
         assert ours == theirs
 
 
-def test_missing_and_empty_inputs_are_clear_errors(tmp_path: Path) -> None:
-    missing = run_cli("batch", str(tmp_path / "nothing"), "-o", str(tmp_path / "out"), home=tmp_path / "home")
-    assert missing.returncode == 2 and "No file or folder" in missing.stderr
+def test_a_folder_without_media_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     empty = run_cli("batch", str(tmp_path / "empty"), "-o", str(tmp_path / "out"), home=tmp_path / "home")
-    assert empty.returncode == 2 and "no supported media file" in empty.stderr
+    assert empty.returncode == 2 and "no supported media file" in empty.stderr and "Traceback" not in empty.stderr

@@ -8,6 +8,7 @@ import http.server
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,3 +77,13 @@ def test_urls_are_downloaded_by_the_worker_when_allowed(library: Path, tmp_path:
     assert "HTTP 404" in (rows[missing].error or "")
     again = run_batch([good], settings)  # a URL whose report exists is not fetched again
     assert (again.done, again.skipped) == (0, 1)
+
+
+def test_the_ray_engine_without_ray_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from video_json_ai.batch.engines import make_engine
+    from video_json_ai.errors import NotAvailable
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as it does where the extra is missing
+    engine = make_engine("ray", workers=2)  # choosing the engine does not import Ray
+    with pytest.raises(NotAvailable, match=r"pip install 'video-json-ai\[ray\]'"):
+        next(iter(engine.run([task(0, tmp_path / "a.mp4", tmp_path)], {}, CancelToken())))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from video_json_ai.backends.local.extraction import options_key
 from video_json_ai.batch.engines import make_engine
@@ -111,7 +112,10 @@ def _stat(source: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def decide(row: IndexRow | None, source: str, settings: BatchSettings, options: str) -> str:
+Decision = Literal["run", "skip", "failed-earlier"]
+
+
+def decide(row: IndexRow | None, source: str, settings: BatchSettings, options: str) -> Decision:
     """'run', 'skip' (the report stands) or 'failed-earlier' (left alone without retry_failed)."""
     if row is None or row.options_key != options or settings.refresh:
         return "run"
