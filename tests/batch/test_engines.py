@@ -87,3 +87,14 @@ def test_the_ray_engine_without_ray_says_how_to_install_it(monkeypatch: pytest.M
     engine = make_engine("ray", workers=2)  # choosing the engine does not import Ray
     with pytest.raises(NotAvailable, match=r"pip install 'video-json-ai\[ray\]'"):
         next(iter(engine.run([task(0, tmp_path / "a.mp4", tmp_path)], {}, CancelToken())))
+
+
+def test_a_worker_that_goes_quiet_is_stopped_and_its_video_fails(library: Path, tmp_path: Path) -> None:
+    # A worker's start (spawn, imports) is far longer than 50 ms of silence: the guard fires as it
+    # would on a decoder stuck in a loop, and the next video gets a new worker.
+    engine = LocalEngine(workers=1, stall_s=0.05)
+    outcomes = [e for e in engine.run([task(0, library / "c00.mp4", tmp_path)], {}, CancelToken())
+                if isinstance(e, VideoOutcome)]
+    assert [o.status for o in outcomes] == ["failed"]
+    assert "no progress for 0.05 s" in (outcomes[0].error or "")
+    assert not [p for p in multiprocessing.active_children() if p.name == "video-json-ai-batch-worker"]

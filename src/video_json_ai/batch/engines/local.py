@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from multiprocessing.connection import Connection
 
@@ -21,6 +22,9 @@ from video_json_ai.core.progress import CancelToken
 _CONTEXT = mp.get_context("spawn")  # as engine/process.py: no inherited threads or locks
 TASKS_PER_WORKER = 200
 """A worker is replaced after this many videos (whatever a decoder leaked goes with it)."""
+STALL_S = 300.0
+"""A worker that sends no word for this long is stuck (a decoder looping on a hostile file): it is
+stopped and its video fails."""
 
 
 def _serve(conn: Connection, known_keys: Mapping[str, str]) -> None:
@@ -41,8 +45,9 @@ def _serve(conn: Connection, known_keys: Mapping[str, str]) -> None:
 class _Worker:
     """One worker process and the pipe to it, driven by one thread of the driver."""
 
-    def __init__(self, known_keys: Mapping[str, str]) -> None:
+    def __init__(self, known_keys: Mapping[str, str], stall_s: float) -> None:
         self.known_keys = known_keys
+        self.stall_s = stall_s
         self.proc: mp.process.BaseProcess | None = None
         self.conn: Connection | None = None
         self.tasks = 0
@@ -64,9 +69,16 @@ class _Worker:
         conn = self._start()
         self.tasks += 1
         conn.send(task)
+        heard = time.monotonic()
         while not stop.is_set():
             if not conn.poll(0.1):
+                if time.monotonic() - heard > self.stall_s:
+                    self.stop()
+                    return failed(task, f"The analysis made no progress for {self.stall_s:g} s and was stopped. "
+                                        "The file may be damaged or crafted to hang decoders; re-encode it to "
+                                        "H.264 MP4 and try again.")
                 continue
+            heard = time.monotonic()
             try:
                 kind, payload = conn.recv()
             except (EOFError, OSError):
@@ -105,8 +117,9 @@ class _Worker:
 class LocalEngine:
     name = "local"
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, stall_s: float = STALL_S) -> None:
         self.workers = max(1, workers)
+        self.stall_s = stall_s
 
     def run(self, tasks: list[VideoTask], known_keys: Mapping[str, str], cancel: CancelToken) -> Iterator[Event]:
         """Progress and outcomes as they come, one outcome per task."""
@@ -115,7 +128,7 @@ class LocalEngine:
             todo.put(task)
         events: queue.Queue[Event] = queue.Queue()
         stop = threading.Event()
-        workers = [_Worker(known_keys) for _ in range(min(self.workers, len(tasks)))]
+        workers = [_Worker(known_keys, self.stall_s) for _ in range(min(self.workers, len(tasks)))]
         threads = [threading.Thread(target=self._drive, args=(w, todo, events, stop), daemon=True,
                                     name=f"video-json-ai-batch-{i}") for i, w in enumerate(workers)]
         for thread in threads:
