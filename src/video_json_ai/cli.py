@@ -17,31 +17,27 @@ from video_json_ai.models.features import ALL_FEATURES
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+    """A one-line progress bar of one job on stderr (tqdm), drawn only when stderr is a terminal."""
+
+    STEPS = 1000
 
     def __init__(self, label: str, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self.label = label
-        self.start = time.monotonic()
-        self._last = ""
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=self.STEPS, desc=label, file=stream or sys.stderr, disable=None, leave=True,
+                        bar_format="{desc} {bar:28} {percentage:5.1f}% {elapsed}{postfix}", dynamic_ncols=True)
+        self.message = ""
 
     def update(self, fraction: float, message: str) -> None:
-        if not self.enabled:
-            return
-        width = 28
-        filled = int(round(width * max(0.0, min(fraction, 1.0))))
-        elapsed = time.monotonic() - self.start
-        line = f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {fraction:5.1%} {elapsed:5.1f}s {message[:40]:<40}"
-        if line != self._last:
-            self.stream.write(line)
-            self.stream.flush()
-            self._last = line
+        step = int(round(self.STEPS * max(0.0, min(fraction, 1.0))))
+        if step > self.bar.n:
+            self.bar.update(step - self.bar.n)
+        if message != self.message:
+            self.message = message
+            self.bar.set_postfix_str(message[:40])
 
     def close(self) -> None:
-        if self.enabled and self._last:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.bar.close()
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -123,27 +119,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from video_json_ai.formats.scenes import render_scenes
+def _features(args: argparse.Namespace) -> list[Any]:
     from video_json_ai.core.features import resolve_features
+
+    return resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
+
+
+def analysis_request(args: argparse.Namespace, features: list[Any], **fields: Any):  # type: ignore[no-untyped-def]
+    """The ExtractRequest of the analysis options (``_add_analysis_options``) on the command line."""
+    from video_json_ai.models.audio import AudioOptions
     from video_json_ai.models.requests import ExtractRequest
     from video_json_ai.models.scenes import SceneOptions
-    from video_json_ai.models.audio import AudioOptions
+
+    return ExtractRequest(instructions=args.instructions or "", features=features,
+                          scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene,
+                                                     every_frame=args.every_frame),
+                          audio_options=AudioOptions(silence_threshold_db=args.silence_db,
+                                                     silence_min_s=args.silence_min), **fields)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from video_json_ai.core.features import resolve_features
+    from video_json_ai.formats.scenes import render_scenes
 
     video = Path(args.video)
     app = _app_for_paths(video)
     try:
-        features = resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
+        features = _features(args)
         if args.format != "json" and "scenes" not in features:
             features = resolve_features([*features, "scenes"], "")
         if (args.transcript_srt or args.transcript_vtt) and "transcript" not in features:
             features = resolve_features([*features, "transcript"], "")
-        request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=features,
-                                 refresh=args.refresh,
-                                 scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene,
-                                                            every_frame=args.every_frame),
-                                 audio_options=AudioOptions(silence_threshold_db=args.silence_db,
-                                                            silence_min_s=args.silence_min))
+        request = analysis_request(args, features, source=str(video), refresh=args.refresh)
         result = _run_job(app, "extract", lambda p, c: app.backend.extract(request, progress=p, cancel=c),
                           f"extract {video.name}")
         report = result.report
@@ -189,6 +196,12 @@ def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-de
             with atomic_path(dest) as tmp:
                 shutil.copyfile(scene.keyframe.path, tmp)
     print(f"keyframes in {target}", file=sys.stderr)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from video_json_ai.batch.cli import run_batch_command
+
+    return run_batch_command(args, analysis_request(args, _features(args)))
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -264,6 +277,34 @@ def cmd_credits(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_analysis_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--features", help=f"comma-separated: {','.join(ALL_FEATURES)}")
+    p.add_argument("--instructions", help="plain-language request, e.g. 'scenes and audio'")
+    p.add_argument("--sensitivity", type=float, default=0.5)
+    p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
+    p.add_argument("--every-frame", action="store_true",
+                   help="decode every frame (default: H.264/HEVC frames nothing refers to are skipped where no cut can be)")
+    p.add_argument("--silence-db", type=float, default=-50.0, help="audio quieter than this (dBFS) is silence")
+    p.add_argument("--silence-min", type=float, default=0.5, help="shortest silence reported, seconds")
+
+
+def _add_batch_parser(sub: Any) -> None:
+    p = sub.add_parser("batch", help="extract many videos (files, folders, manifests) into a folder of reports; "
+                       "resumable, on this machine or a Ray cluster")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="media files, folders (recursive) or manifests (.txt/.list: a path or URL per line; "
+                        ".csv: a 'source' column)")
+    p.add_argument("-o", "--out-dir", required=True, help="the batch folder: reports, keyframes, index.jsonl, index.csv")
+    _add_analysis_options(p)
+    p.add_argument("--workers", type=int, help="videos at once: local worker processes, or the CPUs of a local Ray instance "
+                   "(default: the number of CPUs; a Ray cluster uses all of its own)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local: a process pool here; ray: Ray tasks (pip install 'video-json-ai[ray]')")
+    p.add_argument("--ray-address", help="the Ray cluster (default: RAY_ADDRESS, else a local Ray instance)")
+    p.add_argument("--retry-failed", action="store_true", help="run the videos that failed before again")
+    p.set_defaults(func=cmd_batch)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="video-json-ai", description="Turn videos into structured JSON; an MCP server.")
     parser.add_argument("--version", action="version", version=f"video-json-ai {__version__}")
@@ -280,22 +321,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract a video's JSON report")
     p.add_argument("video")
-    p.add_argument("--features", help=f"comma-separated: {','.join(ALL_FEATURES)}")
-    p.add_argument("--instructions", help="plain-language request, e.g. 'scenes and audio'")
+    _add_analysis_options(p)
     p.add_argument("--format", choices=("json", "csv", "edl", "srt", "vtt"), default="json",
                    help="json report, or the scenes as CSV, CMX 3600 EDL, SRT or WebVTT chapters")
     p.add_argument("-o", "--output", help="write here instead of stdout")
     p.add_argument("--keyframes-dir", help="copy the keyframe JPEGs here")
-    p.add_argument("--sensitivity", type=float, default=0.5)
-    p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
-    p.add_argument("--every-frame", action="store_true",
-                   help="decode every frame (default: H.264/HEVC frames nothing refers to are skipped where no cut can be)")
-    p.add_argument("--silence-db", type=float, default=-50.0, help="audio quieter than this (dBFS) is silence")
-    p.add_argument("--silence-min", type=float, default=0.5, help="shortest silence reported, seconds")
     p.add_argument("--refresh", action="store_true", help="ignore the cache")
     p.add_argument("--transcript-srt", metavar="FILE", help="also write the transcript as SRT subtitles here")
     p.add_argument("--transcript-vtt", metavar="FILE", help="also write the transcript as WebVTT subtitles here")
     p.set_defaults(func=cmd_extract)
+
+    _add_batch_parser(sub)
 
     p = sub.add_parser("render", help="render a video to mp4/webm/gif/mp3/wav: trims, scenes, aspect, title")
     p.add_argument("video")

@@ -11,11 +11,14 @@ from mcp.types import CallToolResult, ImageContent, TextContent
 
 from video_json_ai.core.jobs import Job
 from video_json_ai.errors import InvalidInput
+from video_json_ai.models.batch import BatchSummary, IndexRow
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.render import ExportInfo
+from video_json_ai.models.report import Feature
 from video_json_ai.models.tools import ExportResult, ExtractResult, UploadResult
 
 CURSOR_PREFIX = "scenes:"
+VIDEOS_PREFIX = "videos:"
 ResultT = TypeVar("ResultT", UploadResult, ExtractResult, ExportResult)
 
 
@@ -44,12 +47,12 @@ def job_outcome(job: Job, running: type[ResultT], **fields: Any) -> ResultT:
     return running(status="running", job_id=job.job_id, progress=job.progress, message=message, **fields)
 
 
-def parse_cursor(cursor: str | None) -> int:
+def parse_cursor(cursor: str | None, prefix: str = CURSOR_PREFIX) -> int:
     if not cursor:
         return 0
-    if not cursor.startswith(CURSOR_PREFIX) or not cursor[len(CURSOR_PREFIX):].isdigit():
+    if not cursor.startswith(prefix) or not cursor[len(prefix):].isdigit():
         raise InvalidInput(f"'{cursor}' is not a cursor this server made", "Pass next_cursor exactly as a previous call returned it.")
-    return int(cursor[len(CURSOR_PREFIX):])
+    return int(cursor[len(prefix):])
 
 
 def page_result(result: ExtractResult, cursor: str | None, page_size: int) -> ExtractResult:
@@ -68,6 +71,23 @@ def page_result(result: ExtractResult, cursor: str | None, page_size: int) -> Ex
         "scenes_total": total,
         "next_cursor": f"{CURSOR_PREFIX}{end}" if end < total else None,
     })
+
+
+def batch_result(summary: BatchSummary, rows: list[IndexRow], cursor: str | None, page_size: int,
+                 features: list[Feature]) -> ExtractResult:
+    """A finished batch: its summary and one page of its index rows; ``next_cursor`` when more remain."""
+    offset = parse_cursor(cursor, VIDEOS_PREFIX)
+    if offset > len(rows):
+        raise InvalidInput(f"Cursor offset {offset} is past the last video ({len(rows)})", "Start again without a cursor.")
+    page = rows[offset : offset + page_size]
+    end = offset + len(page)
+    s = summary
+    message = (f"Batch of {s.total} videos: {s.done} done, {s.skipped} skipped, {s.failed} failed"
+               + (f", {s.failed_earlier} failed before (retry_failed runs them again)" if s.failed_earlier else "")
+               + f". Reports in {s.out_dir}; index in {s.index_path}.")
+    return ExtractResult(status="completed", progress=1.0, message=message, features=features, batch=summary,
+                         videos=page, videos_total=len(rows),
+                         next_cursor=f"{VIDEOS_PREFIX}{end}" if end < len(rows) else None)
 
 
 def call_result(result: ExtractResult, images: list[ImageContent]) -> CallToolResult:

@@ -14,6 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
+from video_json_ai.batch.service import is_batch_source, run_app_batch
 from video_json_ai.core.app import App
 from video_json_ai.core.features import resolve_features
 from video_json_ai.core.jobs import Job
@@ -91,7 +92,11 @@ class VideoTools:
         self,
         ctx: Context,
         video_id: Annotated[str | None, Field(max_length=200, description="Id from upload_video.")] = None,
-        source: Annotated[str | None, Field(max_length=4096, description="A file path instead of video_id: uploads it first.")] = None,
+        source: Annotated[str | None, Field(max_length=4096, description="A file path instead of video_id: uploads it first. "
+                                            "A folder (or a .txt/.csv list of paths) runs a batch over its videos.")] = None,
+        sources: Annotated[list[Annotated[str, Field(min_length=1, max_length=4096)]] | None,
+                           Field(max_length=1000, description="Several videos, folders or lists, run as one batch job: "
+                                 "the result is the batch index (a row per video), paged with cursor.")] = None,
         instructions: Annotated[str, Field(max_length=4000, description="What you want, in plain words (English or Chinese), "
                                            "e.g. 'scenes and metadata', '场景和音频'. Picks the features when 'features' is omitted.")] = "",
         features: Annotated[list[Feature] | None, Field(max_length=6, description="Parts of the report: metadata, scenes, keyframes, "
@@ -106,13 +111,15 @@ class VideoTools:
         silence_db: Annotated[float, Field(ge=-120, le=0, description="Audio quieter than this (dBFS) counts as silence.")] = -50.0,
         silence_min_s: Annotated[float, Field(gt=0, le=600, description="Shortest silence reported, seconds.")] = 0.5,
         refresh: Annotated[bool, Field(description="Ignore the cached report and analyse again.")] = False,
+        retry_failed: Annotated[bool, Field(description="Batch: analyse again the videos that failed before.")] = False,
     ) -> Annotated[CallToolResult, ExtractResult]:
         """Turn a video into structured JSON: metadata, scenes/shots with keyframes, audio, on-screen text, transcript.
 
         Local backend: free and offline; roughly real time or faster (a 2-minute 1080p video takes
         about 10-15 s). Results are cached: asking again is instant. Long videos return a job_id
         after wait_seconds; poll get_state(job_id). Scenes are paged (cursor/next_cursor); the full
-        report is written to report_path. Cloud backend: the instructions go to the NemoVideo agent
+        report is written to report_path. A folder or a list of sources is one batch job over its videos
+        (resumable: finished videos are skipped when asked again); its result is the index, paged. Cloud backend: the instructions go to the NemoVideo agent
         (video_id optional); asking for credits, status, an export or an upload runs that directly.
         """
         try:
@@ -122,6 +129,9 @@ class VideoTools:
                 scene_options=SceneOptions(sensitivity=sensitivity, min_scene_s=min_scene_s),
                 audio_options=AudioOptions(silence_threshold_db=silence_db, silence_min_s=silence_min_s),
             )
+            if sources or (source and is_batch_source(source, self.app.config)):
+                return await self._extract_batch(ctx, sources or [str(source)], request, retry_failed, cursor,
+                                                 page_size, wait_seconds)
 
             async def work(p: Any, c: Any) -> ExtractResult:
                 return results.extract_result(await self.app.backend.extract(request, progress=p, cancel=c))
@@ -135,6 +145,19 @@ class VideoTools:
             raise ToolError(str(exc)) from exc
         images = await anyio.to_thread.run_sync(results.keyframe_images, result, max_images) if include_images else []
         return results.call_result(result, images)
+
+    async def _extract_batch(self, ctx: Context, inputs: list[str], request: ExtractRequest, retry_failed: bool,
+                             cursor: str | None, page_size: int, wait_seconds: float) -> CallToolResult:
+        """A batch as one job; its result is one page of the index."""
+        results.parse_cursor(cursor, results.VIDEOS_PREFIX)
+
+        async def work(p: Any, c: Any) -> ExtractResult:
+            summary, rows = await run_app_batch(self.app, inputs, request, retry_failed=retry_failed, progress=p, cancel=c)
+            return results.batch_result(summary, rows, cursor, page_size, request.features)
+
+        job = await self._run(ctx, "extract", work, wait_seconds)
+        result = results.job_outcome(job, ExtractResult, features=request.features)
+        return results.call_result(result.model_copy(update={"job_id": job.job_id}), [])
 
     async def get_state(
         self,

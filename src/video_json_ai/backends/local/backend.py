@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
-import os
 import threading
 from pathlib import Path
 
@@ -15,12 +12,12 @@ import anyio
 from video_json_ai.backends.base import video_entries
 from video_json_ai.backends.local.render_plan import name_extra, output_path_for, plan_spans, to_segments
 from video_json_ai.config import Config
-from video_json_ai.engine.extract import build_report
+from video_json_ai.backends.local.extraction import cache_key, report_for
 from video_json_ai.engine.probe import probe, summarize
 from video_json_ai.util.atomic import write_text_atomic
 from video_json_ai.engine.process import run_in_worker
 from video_json_ai.errors import InvalidInput, NotFound
-from video_json_ai.models.common import SCHEMA_VERSION
+from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.render import ExportInfo, RenderOptions
 from video_json_ai.models.report import Report, VideoRef
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
@@ -139,11 +136,7 @@ class LocalBackend:
         )
 
     def cache_key(self, sha256: str, request: ExtractRequest) -> str:
-        asr_model = os.environ.get("VIDEO_JSON_ASR_MODEL") if "transcript" in request.features else None
-        spec = json.dumps({"v": SCHEMA_VERSION, "sha": sha256, "f": request.features,
-                           "o": request.scene_options.model_dump(mode="json"),
-                           "a": request.audio_options.model_dump(mode="json"), "asr": asr_model}, sort_keys=True)
-        return hashlib.sha256(spec.encode()).hexdigest()[:24]
+        return cache_key(sha256, request)
 
     def _extract_sync(self, row: dict, request: ExtractRequest, progress: ProgressFn, cancel: CancelToken) -> tuple[Report, Path]:
         key = self.cache_key(row["sha256"], request)
@@ -156,16 +149,24 @@ class LocalBackend:
                          size_bytes=row["size_bytes"], sha256=row["sha256"])
         keyframes_dir = out_dir / f"keyframes-{key[:8]}" if "keyframes" in request.features else None
         report = run_in_worker(
-            build_report,
-            {"path": Path(row["path"]), "video": video, "features": list(request.features),
-             "options": request.scene_options, "audio_options": request.audio_options,
-             "keyframes_dir": keyframes_dir},
+            report_for,
+            {"path": Path(row["path"]), "video": video, "request": request, "keyframes_dir": keyframes_dir},
             progress=progress, cancel=cancel, what="the extraction",
         )
         path = out_dir / f"report-{key[:8]}.json"
         write_text_atomic(path, report.model_dump_json(indent=2))
         self.store.put_report(key, row["video_id"], path, has_scenes=report.scenes is not None)
         return report, path
+
+    def record(self, video: VideoRef, summary: MetadataSummary | None, key: str, report_path: Path, *,
+               has_scenes: bool) -> None:
+        """Register a video and a report made elsewhere (a batch): extract_json(video_id) and the
+        resources then find them."""
+        self.store.add_video(self.session_id, {
+            "video_id": video.video_id, "file_name": video.file_name, "path": video.path,
+            "size_bytes": video.size_bytes, "sha256": video.sha256,
+            "summary": summary.model_dump(mode="json") if summary else None})
+        self.store.put_report(key, video.video_id, report_path, has_scenes=has_scenes)
 
     # -- state, credits ---------------------------------------------------------------------
     async def session_state(self) -> SessionState:
