@@ -303,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("mp4", "webm", "gif", "mp3", "wav"), default="mp4")
     p.add_argument("--quality", choices=("low", "medium", "high", "max"), default="high")
     p.add_argument("--resolution", choices=("2160p", "1080p", "720p", "480p", "source"), default="source")
-    p.add_argument("--upscale", action="store_true", help="allow a resolution above the source's")
+    p.add_argument("--upscale", action="store_true", help="upscaling above the source's resolution is intended: no warning")
     p.add_argument("--aspect", choices=("16:9", "9:16", "1:1", "4:5", "source"), default="source")
     p.add_argument("--fit", choices=("pad", "crop"), default="pad")
     p.add_argument("--pad-style", choices=("blur", "black"), default="blur")

@@ -29,7 +29,10 @@ def extract_result(extraction: Extraction) -> ExtractResult:
 
 
 def export_result(info: ExportInfo) -> ExportResult:
-    return ExportResult(status="completed", progress=1.0, message=f"Rendered to {info.path or info.url}", export=info)
+    message = f"Rendered to {info.path or info.url}"
+    if info.warnings:
+        message += f" ({len(info.warnings)} warning{'s' * (len(info.warnings) > 1)}: {' '.join(info.warnings)})"
+    return ExportResult(status="completed", progress=1.0, message=message, export=info)
 
 
 def job_outcome(job: Job, running: type[ResultT], **fields: Any) -> ResultT:
