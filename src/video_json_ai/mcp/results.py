@@ -80,7 +80,7 @@ def call_result(result: ExtractResult, images: list[ImageContent]) -> CallToolRe
 
 def keyframe_images(result: ExtractResult, limit: int) -> list[ImageContent]:
     """Small JPEGs of the first ``limit`` keyframes of the page (blocking: run off the event loop)."""
-    from video_json_ai.engine.media import thumbnail  # PyAV is loaded only when images are asked for
+    from video_json_ai.engine.media import thumbnail  # the engine (PyAV, Pillow) is loaded only when images are asked for
 
     images: list[ImageContent] = []
     scenes = result.report.scenes if result.report and result.report.scenes else []
