@@ -13,3 +13,9 @@ def timecode(seconds: float | None) -> str | None:
     minutes, rest = divmod(rest, 60_000)
     secs, ms = divmod(rest, 1000)
     return f"{sign}{hours:02d}:{minutes:02d}:{secs:02d}.{ms:03d}"
+
+
+def cue_time(seconds: float, sep: str) -> str:
+    """A subtitle cue time, ``HH:MM:SS.mmm`` (WebVTT, ``sep='.'``) or ``HH:MM:SS,mmm`` (SRT, ``sep=','``)."""
+    ms = int(round(max(seconds, 0.0) * 1000))
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"

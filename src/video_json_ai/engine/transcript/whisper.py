@@ -19,6 +19,7 @@ from video_json_ai.engine.audio.analysis import time_offset
 from video_json_ai.errors import InvalidInput, MediaError, NotAvailable
 from video_json_ai.models.audio import Transcript, TranscriptSegment
 from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
+from video_json_ai.util.time import cue_time
 
 ASR_ENV = "VIDEO_JSON_ASR_MODEL"
 ASR_RATE = 16_000
@@ -99,14 +100,9 @@ def transcribe(
     return Transcript(language=info.language, model=f"faster-whisper: {folder.name}", segments=out)
 
 
-def _cue_time(seconds: float, sep: str) -> str:
-    ms = int(round(max(seconds, 0.0) * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
-
-
 def transcript_srt(transcript: Transcript) -> str:
     """SubRip subtitles: one numbered cue per segment."""
-    cues = [f"{n}\n{_cue_time(s.start_s, ',')} --> {_cue_time(s.end_s, ',')}\n{s.text}\n"
+    cues = [f"{n}\n{cue_time(s.start_s, ',')} --> {cue_time(s.end_s, ',')}\n{s.text}\n"
             for n, s in enumerate(transcript.segments, start=1)]
     return "\n".join(cues)
 
@@ -114,7 +110,7 @@ def transcript_srt(transcript: Transcript) -> str:
 def transcript_vtt(transcript: Transcript) -> str:
     """WebVTT subtitles (the language, when known, in the header)."""
     head = "WEBVTT" + (f"\nLanguage: {transcript.language}" if transcript.language else "") + "\n"
-    cues = [f"{_cue_time(s.start_s, '.')} --> {_cue_time(s.end_s, '.')}\n{s.text.replace('-->', '->')}\n"
+    cues = [f"{cue_time(s.start_s, '.')} --> {cue_time(s.end_s, '.')}\n{s.text.replace('-->', '->')}\n"
             for s in transcript.segments]
     return "\n".join([head, *cues])
 
