@@ -14,6 +14,8 @@ from typing import Any, Sequence
 from video_json_ai import __version__
 
 FEATURE_NAMES = ("metadata", "scenes", "keyframes", "audio", "text", "transcript")
+OUTPUT_FORMATS = ("json", "html", "csv", "edl", "srt", "vtt", "chapters", "otio")
+"""--format of extract: the report (json), its page (html), or its scenes (formats/scenes.py SCENE_FORMATS)."""
 
 
 class ProgressBar:
@@ -123,9 +125,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from video_json_ai.formats.scenes import render_scenes
+def _extract_features(args: argparse.Namespace) -> list[str]:
+    """The features asked for, plus what the chosen outputs need."""
     from video_json_ai.core.features import resolve_features
+
+    features = resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
+    needs = set()
+    if args.format != "json":
+        needs.add("scenes")
+    if args.format == "html" or args.storyboard:
+        needs.update(("scenes", "keyframes"))
+    if args.transcript_srt or args.transcript_vtt:
+        needs.add("transcript")
+    missing = [f for f in sorted(needs) if f not in features]
+    return resolve_features([*features, *missing], "") if missing else features
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
     from video_json_ai.models.requests import ExtractRequest
     from video_json_ai.models.scenes import SceneOptions
     from video_json_ai.models.audio import AudioOptions
@@ -133,12 +149,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     video = Path(args.video)
     app = _app_for_paths(video)
     try:
-        features = resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
-        if args.format != "json" and "scenes" not in features:
-            features = resolve_features([*features, "scenes"], "")
-        if (args.transcript_srt or args.transcript_vtt) and "transcript" not in features:
-            features = resolve_features([*features, "transcript"], "")
-        request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=features,
+        request = ExtractRequest(source=str(video), instructions=args.instructions or "", features=_extract_features(args),
                                  refresh=args.refresh,
                                  scene_options=SceneOptions(sensitivity=args.sensitivity, min_scene_s=args.min_scene,
                                                             every_frame=args.every_frame),
@@ -151,16 +162,45 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _copy_keyframes(report, Path(args.keyframes_dir))
         if args.transcript_srt or args.transcript_vtt:
             _write_transcripts(report, args.transcript_srt, args.transcript_vtt)
-        if args.format == "json":
-            pretty = sys.stdout.isatty() and not args.output
-            payload = report if report is not None else result
-            text = payload.model_dump_json(indent=2 if (pretty or args.output) else None, exclude_none=False)
-        else:
-            text = render_scenes(report, args.format)
-        _emit(text, args.output)
+        if args.storyboard:
+            _write_storyboard(report, Path(args.storyboard))
+        _emit(_extract_output(args, result), args.output)
     finally:
         app.close()
     return 0
+
+
+def _extract_output(args: argparse.Namespace, result) -> str:  # type: ignore[no-untyped-def]
+    report = result.report
+    if args.format == "json":
+        pretty = sys.stdout.isatty() and not args.output
+        payload = report if report is not None else result
+        return payload.model_dump_json(indent=2 if (pretty or args.output) else None, exclude_none=False)
+    if args.format == "html":
+        from video_json_ai.errors import NotAvailable
+        from video_json_ai.formats.html import keyframe_data_uris, report_page
+
+        if result.report_html_path and Path(result.report_html_path).is_file():  # the backend wrote it beside the report
+            return Path(result.report_html_path).read_text(encoding="utf-8")
+        if report is None:
+            raise NotAvailable("No report to show", "This backend returned no report; use --format json.")
+        return report_page(report, keyframe_data_uris(report))
+    from video_json_ai.formats.scenes import render_scenes
+
+    return render_scenes(report, args.format)
+
+
+def _write_storyboard(report, target: Path) -> None:  # type: ignore[no-untyped-def]
+    from video_json_ai.engine.storyboard import draw_storyboard
+    from video_json_ai.errors import NotAvailable
+    from video_json_ai.util.atomic import write_bytes_atomic
+
+    board = draw_storyboard(report.scenes or []) if report is not None else None
+    if board is None:
+        raise NotAvailable("No keyframes to put in a storyboard", "Extract with the 'scenes' and 'keyframes' features.")
+    write_bytes_atomic(target, board.jpeg)
+    print(f"storyboard in {target} ({board.layout.width}x{board.layout.height}, "
+          f"{len(board.scene_indices)} of {board.scenes_total} scenes)", file=sys.stderr)
 
 
 def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -282,10 +322,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("video")
     p.add_argument("--features", help=f"comma-separated: {','.join(FEATURE_NAMES)}")
     p.add_argument("--instructions", help="plain-language request, e.g. 'scenes and audio'")
-    p.add_argument("--format", choices=("json", "csv", "edl", "srt", "vtt"), default="json",
-                   help="json report, or the scenes as CSV, CMX 3600 EDL, SRT or WebVTT chapters")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="json",
+                   help="json report; html: the report as one page that opens offline; or the scenes as CSV, "
+                        "CMX 3600 EDL, SRT, WebVTT chapters (vtt), YouTube chapter lines (chapters) or an "
+                        "OpenTimelineIO timeline (otio)")
     p.add_argument("-o", "--output", help="write here instead of stdout")
     p.add_argument("--keyframes-dir", help="copy the keyframe JPEGs here")
+    p.add_argument("--storyboard", metavar="FILE", help="also write a JPEG grid of up to 30 keyframes, labelled with scene and time")
     p.add_argument("--sensitivity", type=float, default=0.5)
     p.add_argument("--min-scene", type=float, default=0.4, help="shortest scene, seconds")
     p.add_argument("--every-frame", action="store_true",

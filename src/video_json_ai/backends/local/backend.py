@@ -12,6 +12,7 @@ from pathlib import Path
 
 import anyio
 
+from video_json_ai.backends.local import sidecars
 from video_json_ai.backends.local.render_plan import name_extra, output_path_for, plan_spans, to_segments
 from video_json_ai.config import Config
 from video_json_ai.engine.extract import build_report
@@ -133,9 +134,11 @@ class LocalBackend:
             raise InvalidInput("No video given", "Pass video_id (from upload_video) or source (a file path).")
         row = self._video_row(video_id)
         report, path = await anyio.to_thread.run_sync(self._extract_sync, row, request, scaled(progress, 0.05, 1.0), cancel)
+        html, board = await anyio.to_thread.run_sync(sidecars.write_sidecars, report, path)
         return Extraction(
             message="extraction complete", video_id=video_id,
             features=report.features, report=report, report_path=str(path), warnings=report.warnings,
+            report_html_path=str(html) if html else None, storyboard_path=str(board) if board else None,
         )
 
     def cache_key(self, sha256: str, request: ExtractRequest) -> str:
@@ -172,9 +175,17 @@ class LocalBackend:
         return [
             VideoEntry(video_id=v["video_id"], file_name=v["file_name"], path=v["path"], size_bytes=v["size_bytes"],
                        uploaded_at=v["uploaded_at"],
-                       summary=MetadataSummary.model_validate(v["summary"]) if v["summary"] else None)
+                       summary=MetadataSummary.model_validate(v["summary"]) if v["summary"] else None,
+                       **self._report_files(v["video_id"]))
             for v in self.store.videos(self.session_id)
         ]
+
+    def _report_files(self, video_id: str) -> dict[str, str | None]:
+        """The newest report of a video and the page and storyboard beside it."""
+        report = self.store.latest_report(video_id)
+        html, board = sidecars.existing(report) if report else (None, None)
+        return {"report_path": str(report) if report else None, "report_html_path": str(html) if html else None,
+                "storyboard_path": str(board) if board else None}
 
     async def session_state(self) -> SessionState:
         videos = self.video_entries()
