@@ -122,10 +122,14 @@ class Storyboard:
 
     @property
     def caption(self) -> str:
-        shown = len(self.scene_indices)
-        which = "every scene" if shown == self.scenes_total else f"{shown} of {self.scenes_total} scenes, spread evenly"
-        return (f"Storyboard ({self.layout.width}x{self.layout.height}, about {self.layout.tokens} tokens): {which}, "
-                f"row by row; each tile is a scene's keyframe labelled '#index start' (M:SS.s).")
+        return caption(len(self.scene_indices), self.scenes_total)
+
+
+def caption(shown: int, total: int) -> str:
+    """What a storyboard of ``shown`` of ``total`` scenes shows, for the model reading it."""
+    which = "every scene" if shown == total else f"{shown} of {total} scenes, spread evenly"
+    return (f"Storyboard: {which}, row by row; each tile is a scene's keyframe labelled '#index start' "
+            f"(index as export_render(scenes=...) takes it, start as M:SS.s).")
 
 
 def _aspect(scenes: Sequence[Scene]) -> float:

@@ -18,7 +18,7 @@ from video_json_ai.core.app import App
 from video_json_ai.core.features import resolve_features
 from video_json_ai.core.jobs import Job
 from video_json_ai.errors import VideoJsonError
-from video_json_ai.mcp import results
+from video_json_ai.mcp import apps, results
 from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.render import (
     PadStyle,
@@ -32,7 +32,14 @@ from video_json_ai.models.render import (
 from video_json_ai.models.report import Feature
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.scenes import SceneOptions
-from video_json_ai.models.tools import CreditsResult, ExportResult, ExtractResult, StateResult, UploadResult
+from video_json_ai.models.tools import (
+    CreditsResult,
+    ExportResult,
+    ExtractResult,
+    StateResult,
+    ThumbnailResult,
+    UploadResult,
+)
 
 WAIT_DEFAULT_S = 45.0
 WaitSeconds = Annotated[
@@ -99,6 +106,8 @@ class VideoTools:
         wait_seconds: WaitSeconds = WAIT_DEFAULT_S,
         include_images: Annotated[bool, Field(description="Also return small keyframe images (needs 'keyframes').")] = False,
         max_images: Annotated[int, Field(ge=1, le=20, description="Most keyframe images returned.")] = 6,
+        storyboard: Annotated[bool, Field(description="With scenes and keyframes: also return one storyboard image, "
+                                          "up to 30 keyframes labelled '#index start' (about 1,500 tokens), on the first page.")] = True,
         cursor: Annotated[str | None, Field(max_length=100, description="next_cursor of a previous call: the next page of scenes.")] = None,
         page_size: Annotated[int, Field(ge=1, le=200, description="Scenes per page.")] = 50,
         sensitivity: Annotated[float, Field(ge=0, le=1, description="Shot detection: 0 only the clearest cuts, 1 every likely cut.")] = 0.5,
@@ -112,7 +121,8 @@ class VideoTools:
         Local backend: free and offline; roughly real time or faster (a 2-minute 1080p video takes
         about 10-15 s). Results are cached: asking again is instant. Long videos return a job_id
         after wait_seconds; poll get_state(job_id). Scenes are paged (cursor/next_cursor); the full
-        report is written to report_path. Cloud backend: the instructions go to the NemoVideo agent
+        report is written to report_path (and as a page that opens offline, report_html_path); with
+        keyframes, one storyboard image shows the whole video. Cloud backend: the instructions go to the NemoVideo agent
         (video_id optional); asking for credits, status, an export or an upload runs that directly.
         """
         try:
@@ -133,8 +143,22 @@ class VideoTools:
             result = results.page_result(result.model_copy(update={"job_id": job.job_id}), cursor, page_size)
         except VideoJsonError as exc:
             raise ToolError(str(exc)) from exc
+        board = results.storyboard_content(result) if storyboard and cursor is None else []
         images = await anyio.to_thread.run_sync(results.keyframe_images, result, max_images) if include_images else []
-        return results.call_result(result, images)
+        return results.call_result(result, [*board, *images], meta=apps.view_meta(ctx, result))
+
+    async def keyframe_thumbnail(
+        self,
+        video_id: Annotated[str, Field(min_length=1, max_length=200, description="Id of an extracted video.")],
+        scene: Annotated[int, Field(ge=0, le=1_000_000, description="0-based scene index.")],
+        width: Annotated[int, Field(ge=64, le=640, description="Thumbnail width, pixels.")] = 240,
+    ) -> Annotated[CallToolResult, ThumbnailResult]:
+        """For the report view only: one scene's keyframe (newest report of the video) as a small JPEG."""
+        try:
+            path = self.app.keyframe_file(video_id, scene)
+        except VideoJsonError as exc:
+            raise ToolError(str(exc)) from exc
+        return await anyio.to_thread.run_sync(results.thumbnail_result, video_id, scene, path, width)
 
     async def get_state(
         self,

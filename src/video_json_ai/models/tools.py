@@ -63,6 +63,16 @@ class ExportResult(Model):
     export: ExportInfo | None = None
 
 
+class ThumbnailResult(Model):
+    """keyframe_thumbnail (for the report view): which picture the image content holds."""
+
+    video_id: str
+    scene: int
+    width: int
+    height: int
+    mime_type: str = "image/jpeg"
+
+
 class CreditsResult(Model):
     backend: str
     unlimited: bool
