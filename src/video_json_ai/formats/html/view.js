@@ -23,10 +23,10 @@ const VJA = (() => {
   const pct = (x) => Math.round(x * 100) + "%";
 
   const ICONS = {  /* transition into a scene: drawn, not fetched */
-    start: "M3 3v10M3 8h10M9 4l4 4-4 4",
-    cut: "M8 2v12M4 5l4-3 4 3M4 11l4 3 4-3",
-    fade: "M2 13L14 3v10z",
-    dissolve: "M2 13L8 3l6 10zM5 13L8 8l3 5",
+    start: ["M4 3l9 5-9 5z", true],
+    cut: ["M2 3h5v10H2zM9 3h5v10H9z", true],
+    fade: ["M2 13L14 3v10z", true],
+    dissolve: ["M2 4h8v8H2zM6 4h8v8H6z", false],
   };
   function icon(kind) {
     const ns = "http://www.w3.org/2000/svg";
@@ -38,8 +38,9 @@ const VJA = (() => {
     const title = document.createElementNS(ns, "title");
     title.textContent = kind === "start" ? "first scene" : kind;
     const path = document.createElementNS(ns, "path");
-    path.setAttribute("d", ICONS[kind] || ICONS.cut);
-    path.setAttribute("fill", kind === "fade" ? "currentColor" : "none");
+    const [shape, filled] = ICONS[kind] || ICONS.cut;
+    path.setAttribute("d", shape);
+    path.setAttribute("fill", filled ? "currentColor" : "none");
     path.setAttribute("stroke", "currentColor");
     path.setAttribute("stroke-width", "1.5");
     svg.append(title, path);
@@ -243,8 +244,8 @@ const VJA = (() => {
     rows.push(["Starts", `${clock(scene.start_s)} (${scene.start_timecode}), frame ${scene.start_frame}`]);
     rows.push(["Ends", `${clock(scene.end_s)} (${scene.end_timecode}), frame ${scene.end_frame}`]);
     rows.push(["Length", `${secs(scene.duration_s)}, ${scene.end_frame - scene.start_frame + 1} frames`]);
-    rows.push(["Comes in by", t.kind === "start" ? "first scene" :
-      `${t.kind}${t.through ? " through " + t.through : ""}, frames ${t.start_frame}–${t.end_frame}`]);
+    const span = t.start_frame === t.end_frame ? `at frame ${t.start_frame}` : `frames ${t.start_frame}–${t.end_frame}`;
+    rows.push(["Comes in by", t.kind === "start" ? "first scene" : `${t.kind}${t.through ? " through " + t.through : ""}, ${span}`]);
     if (kf) rows.push(["Keyframe", `${clock(kf.time_s)}, frame ${kf.frame}`]);
     rows.push(["Brightness", pct(scene.mean_brightness)]);
     rows.push(["Motion", `${scene.motion} (${scene.motion_score.toFixed(3)})`]);
