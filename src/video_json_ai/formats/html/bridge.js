@@ -58,7 +58,11 @@
           .finally(() => { running--; pump(); });
       }
     };
-    return (index) => new Promise((resolve, reject) => { queue.push({ scene: index, resolve, reject }); pump(); });
+    const asked = new Map();  /* one call per scene, whatever is shown again */
+    return (index) => {
+      if (!asked.has(index)) asked.set(index, new Promise((resolve, reject) => { queue.push({ scene: index, resolve, reject }); pump(); }));
+      return asked.get(index);
+    };
   }
 
   function resultOf(params) {

@@ -349,11 +349,12 @@ const VJA = (() => {
   function message(text) { $("status").textContent = text; }
   function show(report, options) {
     const opts = options || {};
-    const keep = state.report && state.report.video && report.video && state.report.video.video_id === report.video.video_id
-      ? state.selected : -1;
+    const same = Boolean(state.report && state.report.video && report.video &&
+      state.report.video.video_id === report.video.video_id);
+    const keep = same ? state.selected : -1;
     state.report = report;
     state.scenes = report.scenes || [];
-    state.images = opts.images || (keep >= 0 ? state.images : {});
+    state.images = opts.images || (same ? state.images : {});
     state.thumbs = opts.thumbs || null;
     state.awaiting = Boolean(opts.moreImages);
     const kf = state.scenes.find((s) => s.keyframe && s.keyframe.width && s.keyframe.height);
