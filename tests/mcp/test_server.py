@@ -1,4 +1,4 @@
-"""The five tools through the SDK's in-process client."""
+"""The tools through the SDK's in-process client."""
 
 from __future__ import annotations
 

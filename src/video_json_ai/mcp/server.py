@@ -16,8 +16,9 @@ from video_json_ai.mcp.tools import VideoTools
 INSTRUCTIONS = """\
 Video JSON AI turns video files into structured JSON: metadata, scenes/shots with keyframes, audio
 facts, on-screen text and speech. Typical flow: upload_video(path) -> extract_json(video_id,
-instructions="scenes and metadata") -> export_render(...) for edits. Long work returns a job_id
-after wait_seconds; poll get_state(job_id) until status is 'completed'."""
+instructions="scenes and metadata") -> export_render(...) for edits. With keyframes, extract_json
+also returns one storyboard image of the whole video (tiles labelled '#scene-index start'). Long
+work returns a job_id after wait_seconds; poll get_state(job_id) until status is 'completed'."""
 
 # name: (title, read-only, idempotent); every tool reaches the open world only on the cloud backend
 TOOL_HINTS = {

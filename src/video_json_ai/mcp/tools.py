@@ -1,4 +1,4 @@
-"""The five tools. Each validates its arguments, calls the App, and shapes the result; no media work here.
+"""The tools. Each validates its arguments, calls the App, and shapes the result; no media work here.
 
 The parameters' annotations are the tools' input schemas; the return types are their output schemas.
 """

@@ -134,10 +134,15 @@ class LocalBackend:
             raise InvalidInput("No video given", "Pass video_id (from upload_video) or source (a file path).")
         row = self._video_row(video_id)
         report, path = await anyio.to_thread.run_sync(self._extract_sync, row, request, scaled(progress, 0.05, 1.0), cancel)
-        html, board = await anyio.to_thread.run_sync(sidecars.write_sidecars, report, path)
+        warnings = list(report.warnings)
+        try:
+            html, board = await anyio.to_thread.run_sync(sidecars.write_sidecars, report, path)
+        except OSError as exc:  # the report itself is there: only the extras are missing
+            html = board = None
+            warnings.append(f"the report's page and storyboard were not written beside it ({exc})")
         return Extraction(
             message="extraction complete", video_id=video_id,
-            features=report.features, report=report, report_path=str(path), warnings=report.warnings,
+            features=report.features, report=report, report_path=str(path), warnings=warnings,
             report_html_path=str(html) if html else None, storyboard_path=str(board) if board else None,
         )
 
