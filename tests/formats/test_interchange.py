@@ -8,9 +8,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
+from PIL import Image
 
 from tests.support.reports import synthetic_report
 from video_json_ai import cli
+from video_json_ai.engine.storyboard import plan_layout
 from video_json_ai.formats.chapters import chapters_youtube, chapters_vtt
 from video_json_ai.formats.html import app_page, report_page
 from video_json_ai.formats.html.page import FIRST_IMAGES
@@ -57,6 +59,11 @@ def test_chapters_one_line_per_scene(env: dict[str, str], shared_media: Path, tm
         minutes, seconds = stamp.split(":")
         assert int(minutes) * 60 + int(seconds) == int(scene.start_s) and title == f"Scene {scene.index + 1}"
     assert lines[0].startswith("00:00 ")
+    board = tmp_path / "board.jpg"
+    assert cli.main(["extract", str(video), "--features", FEATURES, "--format", "chapters", "--storyboard", str(board)]) == 0
+    with Image.open(board) as picture:
+        layout = plan_layout(len(scenes), 16 / 9)
+        assert picture.format == "JPEG" and picture.size == (layout.width, layout.height)
     vtt = extract(video, "vtt", tmp_path / "chapters.vtt")
     cues = re.findall(r"scene-(\d+)\n(\S+) --> (\S+)\n(.+)\n", vtt)
     assert vtt.startswith("WEBVTT\n") and len(cues) == len(scenes)

@@ -133,3 +133,18 @@ async def test_the_view_in_a_host_shows_the_storyboard(app: Any, shared_media: P
     assert f"resources/read video://{result.structured_content['video_id']}/report" in calls
     assert not any(c.startswith("tools/call extract_json") for c in calls)
     watch.assert_clean()
+
+
+async def test_get_state_lists_the_page_and_storyboard_beside_the_report(client: Any, shared_media: Path) -> None:  # noqa: ANN001
+    args = {"source": str(shared_media / "testvideo.mp4"), "features": FEATURES, "storyboard": False}
+    done = (await client.call_tool("extract_json", args)).structured_content
+    report, page = Path(done["report_path"]), Path(done["report_html_path"])
+    assert page == report.with_suffix(".html") and page.is_file()
+    assert f'"video_id":"{done["video_id"]}"' in page.read_text(encoding="utf-8")
+    state = (await client.call_tool("get_state", {})).structured_content
+    entry = next(v for v in state["session"]["videos"] if v["video_id"] == done["video_id"])
+    assert (entry["report_path"], entry["report_html_path"], entry["storyboard_path"]) == (
+        done["report_path"], done["report_html_path"], done["storyboard_path"])
+    page.unlink()  # a cached report gets its page back when asked for again
+    again = (await client.call_tool("extract_json", args)).structured_content
+    assert again["report_path"] == done["report_path"] and Path(again["report_html_path"]).is_file()
