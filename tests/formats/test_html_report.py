@@ -142,6 +142,13 @@ def test_narrow_chat_column(tmp_path: Path, browser: Any) -> None:
     out.write_text(report_page(report, synthetic_images(40)), encoding="utf-8")
     page, watch = open_page(browser, out.as_uri(), width=360, height=740)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sticks out sideways
+    page.keyboard.press("Tab")  # keyboard only: the timeline, then the first card
+    assert page.evaluate("document.activeElement.id") == "timeline"
+    page.keyboard.press("ArrowRight")
+    assert "Scene #0" in facts(page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    assert "Scene #2" in facts(page) and page.evaluate("document.activeElement.dataset.index") == "2"
     lefts = {round(b["x"]) for b in (c.bounding_box() for c in page.locator(".card").all()) if b}
     assert len(lefts) == 2  # two columns of cards
     page.locator(".card").nth(1).click()

@@ -368,7 +368,6 @@ const VJA = (() => {
       ? `Showing ${state.scenes.length} of ${scenesTotal} scenes…` : "") : "No scenes in this report: extract with the 'scenes' feature.");
     $("timeline-box").hidden = !state.scenes.length;
     $("grid").hidden = !state.scenes.length;
-    $("grid").setAttribute("aria-rowcount", String(state.scenes.length));
     buildLanes();
     wire();
     layoutGrid();
