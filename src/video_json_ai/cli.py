@@ -14,6 +14,8 @@ from typing import Any, Sequence
 from video_json_ai import __version__
 from video_json_ai.models.features import ALL_FEATURES
 
+OUTPUT_FORMATS = ("json", "html", "csv", "edl", "srt", "vtt", "chapters", "otio")
+"""--format of extract: the report (json), its page (html), or its scenes (formats/scenes.py SCENE_FORMATS)."""
 
 
 class ProgressBar:
@@ -119,10 +121,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _features(args: argparse.Namespace) -> list[Any]:
+def _features(args: argparse.Namespace, extract: bool = False) -> list[Any]:
+    """The features asked for; for ``extract``, plus what the chosen outputs need."""
     from video_json_ai.core.features import resolve_features
 
-    return resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
+    features = resolve_features(args.features.split(",") if args.features else None, args.instructions or "")
+    if not extract:
+        return features
+    needs = set()
+    if args.format != "json":
+        needs.add("scenes")
+    if args.format == "html" or args.storyboard:
+        needs.update(("scenes", "keyframes"))
+    if args.transcript_srt or args.transcript_vtt:
+        needs.add("transcript")
+    missing = [f for f in sorted(needs) if f not in features]
+    return resolve_features([*features, *missing], "") if missing else features
 
 
 def analysis_request(args: argparse.Namespace, features: list[Any], **fields: Any):  # type: ignore[no-untyped-def]
@@ -139,18 +153,11 @@ def analysis_request(args: argparse.Namespace, features: list[Any], **fields: An
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from video_json_ai.core.features import resolve_features
-    from video_json_ai.formats.scenes import render_scenes
 
     video = Path(args.video)
     app = _app_for_paths(video)
     try:
-        features = _features(args)
-        if args.format != "json" and "scenes" not in features:
-            features = resolve_features([*features, "scenes"], "")
-        if (args.transcript_srt or args.transcript_vtt) and "transcript" not in features:
-            features = resolve_features([*features, "transcript"], "")
-        request = analysis_request(args, features, source=str(video), refresh=args.refresh)
+        request = analysis_request(args, _features(args, extract=True), source=str(video), refresh=args.refresh)
         result = _run_job(app, "extract", lambda p, c: app.backend.extract(request, progress=p, cancel=c),
                           f"extract {video.name}")
         report = result.report
@@ -158,16 +165,45 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _copy_keyframes(report, Path(args.keyframes_dir))
         if args.transcript_srt or args.transcript_vtt:
             _write_transcripts(report, args.transcript_srt, args.transcript_vtt)
-        if args.format == "json":
-            pretty = sys.stdout.isatty() and not args.output
-            payload = report if report is not None else result
-            text = payload.model_dump_json(indent=2 if (pretty or args.output) else None, exclude_none=False)
-        else:
-            text = render_scenes(report, args.format)
-        _emit(text, args.output)
+        if args.storyboard:
+            _write_storyboard(report, Path(args.storyboard))
+        _emit(_extract_output(args, result), args.output)
     finally:
         app.close()
     return 0
+
+
+def _extract_output(args: argparse.Namespace, result) -> str:  # type: ignore[no-untyped-def]
+    report = result.report
+    if args.format == "json":
+        pretty = sys.stdout.isatty() and not args.output
+        payload = report if report is not None else result
+        return payload.model_dump_json(indent=2 if (pretty or args.output) else None, exclude_none=False)
+    if args.format == "html":
+        from video_json_ai.errors import NotAvailable
+        from video_json_ai.formats.html import keyframe_data_uris, report_page
+
+        if result.report_html_path and Path(result.report_html_path).is_file():  # the backend wrote it beside the report
+            return Path(result.report_html_path).read_text(encoding="utf-8")
+        if report is None:
+            raise NotAvailable("No report to show", "This backend returned no report; use --format json.")
+        return report_page(report, keyframe_data_uris(report))
+    from video_json_ai.formats.scenes import render_scenes
+
+    return render_scenes(report, args.format)
+
+
+def _write_storyboard(report, target: Path) -> None:  # type: ignore[no-untyped-def]
+    from video_json_ai.engine.storyboard import draw_storyboard
+    from video_json_ai.errors import NotAvailable
+    from video_json_ai.util.atomic import write_bytes_atomic
+
+    board = draw_storyboard(report.scenes or []) if report is not None else None
+    if board is None:
+        raise NotAvailable("No keyframes to put in a storyboard", "Extract with the 'scenes' and 'keyframes' features.")
+    write_bytes_atomic(target, board.jpeg)
+    print(f"storyboard in {target} ({board.layout.width}x{board.layout.height}, "
+          f"{len(board.scene_indices)} of {board.scenes_total} scenes)", file=sys.stderr)
 
 
 def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -322,10 +358,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="extract a video's JSON report")
     p.add_argument("video")
     _add_analysis_options(p)
-    p.add_argument("--format", choices=("json", "csv", "edl", "srt", "vtt"), default="json",
-                   help="json report, or the scenes as CSV, CMX 3600 EDL, SRT or WebVTT chapters")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="json",
+                   help="json report; html: the report as one page that opens offline; or the scenes as CSV, "
+                        "CMX 3600 EDL, SRT, WebVTT chapters (vtt), YouTube chapter lines (chapters) or an "
+                        "OpenTimelineIO timeline (otio)")
     p.add_argument("-o", "--output", help="write here instead of stdout")
     p.add_argument("--keyframes-dir", help="copy the keyframe JPEGs here")
+    p.add_argument("--storyboard", metavar="FILE", help="also write a JPEG grid of up to 30 keyframes, labelled with scene and time")
     p.add_argument("--refresh", action="store_true", help="ignore the cache")
     p.add_argument("--transcript-srt", metavar="FILE", help="also write the transcript as SRT subtitles here")
     p.add_argument("--transcript-vtt", metavar="FILE", help="also write the transcript as WebVTT subtitles here")
@@ -339,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("mp4", "webm", "gif", "mp3", "wav"), default="mp4")
     p.add_argument("--quality", choices=("low", "medium", "high", "max"), default="high")
     p.add_argument("--resolution", choices=("2160p", "1080p", "720p", "480p", "source"), default="source")
-    p.add_argument("--upscale", action="store_true", help="allow a resolution above the source's")
+    p.add_argument("--upscale", action="store_true", help="upscaling above the source's resolution is intended: no warning")
     p.add_argument("--aspect", choices=("16:9", "9:16", "1:1", "4:5", "source"), default="source")
     p.add_argument("--fit", choices=("pad", "crop"), default="pad")
     p.add_argument("--pad-style", choices=("blur", "black"), default="blur")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from video_json_ai.backends.base import Backend
 from video_json_ai.config import Config
 from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.core.jobs import JobRunner
+from video_json_ai.models.report import Report
 from video_json_ai.models.state import JobInfo, SessionState
 from video_json_ai.models.tools import ExportResult, ExtractResult, JobDetail, UploadResult
 from video_json_ai.core.store import Store
@@ -16,6 +18,12 @@ from video_json_ai.core.store import Store
 log = logging.getLogger(__name__)
 BACKENDS = ("local", "nemo")
 RESULT_MODELS = {"extract": ExtractResult, "export": ExportResult, "upload": UploadResult}
+
+
+@lru_cache(maxsize=4)
+def _read_report(path: str, mtime_ns: int) -> Report:
+    """A report file, parsed once while it is unchanged (the report view asks for many keyframes)."""
+    return Report.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
 class App:
@@ -45,6 +53,24 @@ class App:
     @cached_property
     def jobs(self) -> JobRunner:
         return JobRunner(self.store, session_id=self.config.backend)
+
+    def latest_report(self, video_id: str) -> Report:
+        """The newest report extracted for a video."""
+        path = self.store.latest_report(video_id)
+        if path is None:
+            raise NotFound(f"No report for '{video_id}' yet", f"Call extract_json(video_id='{video_id}') first.")
+        return _read_report(str(path), path.stat().st_mtime_ns)
+
+    def keyframe_file(self, video_id: str, scene: int) -> Path:
+        """The keyframe JPEG of scene ``scene`` (0-based) of a video's newest report."""
+        scenes = self.latest_report(video_id).scenes or []
+        if not 0 <= scene < len(scenes):
+            raise NotFound(f"Scene {scene} does not exist: the report has {len(scenes)} scenes (0-based)",
+                           "Pass a scene index from the report.")
+        kf = scenes[scene].keyframe
+        if kf is None or not kf.path or not Path(kf.path).is_file():
+            raise NotFound(f"Scene {scene} has no keyframe file", "Extract with the 'keyframes' feature.")
+        return Path(kf.path)
 
     def job_detail(self, job_id: str) -> JobDetail:
         """A job of this process, or one saved by an earlier run."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +16,7 @@ from video_json_ai.models.batch import BatchSummary, IndexRow
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.render import ExportInfo
 from video_json_ai.models.report import Feature
-from video_json_ai.models.tools import ExportResult, ExtractResult, UploadResult
+from video_json_ai.models.tools import ExportResult, ExtractResult, ThumbnailResult, UploadResult
 
 CURSOR_PREFIX = "scenes:"
 VIDEOS_PREFIX = "videos:"
@@ -32,7 +33,10 @@ def extract_result(extraction: Extraction) -> ExtractResult:
 
 
 def export_result(info: ExportInfo) -> ExportResult:
-    return ExportResult(status="completed", progress=1.0, message=f"Rendered to {info.path or info.url}", export=info)
+    message = f"Rendered to {info.path or info.url}"
+    if info.warnings:
+        message += f" ({len(info.warnings)} warning{'s' * (len(info.warnings) > 1)}: {' '.join(info.warnings)})"
+    return ExportResult(status="completed", progress=1.0, message=message, export=info)
 
 
 def job_outcome(job: Job, running: type[ResultT], **fields: Any) -> ResultT:
@@ -90,14 +94,42 @@ def batch_result(summary: BatchSummary, rows: list[IndexRow], cursor: str | None
                          next_cursor=f"{VIDEOS_PREFIX}{end}" if end < len(rows) else None)
 
 
-def call_result(result: ExtractResult, images: list[ImageContent]) -> CallToolResult:
+def call_result(result: ExtractResult, extra: list[TextContent | ImageContent],
+                meta: dict[str, Any] | None = None) -> CallToolResult:
+    """The result as JSON text and structured content, then ``extra`` (storyboard, keyframe images)."""
     text = TextContent(type="text", text=result.model_dump_json(exclude_none=True))
-    return CallToolResult(content=[text, *images], structured_content=result.model_dump(mode="json"))
+    return CallToolResult(content=[text, *extra], structured_content=result.model_dump(mode="json"), meta=meta)
+
+
+def storyboard_content(result: ExtractResult) -> list[TextContent | ImageContent]:
+    """The storyboard written beside the report, as a caption and an image (nothing when there is none)."""
+    if not result.storyboard_path or not Path(result.storyboard_path).is_file():
+        return []
+    from video_json_ai.engine.storyboard import MAX_TILES, caption
+
+    total = result.scenes_total or 0
+    data = base64.b64encode(Path(result.storyboard_path).read_bytes()).decode("ascii")
+    return [TextContent(type="text", text=caption(min(total, MAX_TILES), total)),
+            ImageContent(type="image", data=data, mime_type="image/jpeg")]
+
+
+def thumbnail_result(video_id: str, scene: int, path: Path, width: int) -> CallToolResult:
+    """One keyframe as a small JPEG (blocking: run off the event loop)."""
+    from PIL import Image
+
+    from video_json_ai.engine.media import thumbnail
+
+    jpeg = thumbnail(path, width)
+    with Image.open(io.BytesIO(jpeg)) as picture:
+        size = picture.size
+    info = ThumbnailResult(video_id=video_id, scene=scene, width=size[0], height=size[1])
+    return CallToolResult(content=[ImageContent(type="image", data=base64.b64encode(jpeg).decode("ascii"), mime_type="image/jpeg")],
+                          structured_content=info.model_dump(mode="json"))
 
 
 def keyframe_images(result: ExtractResult, limit: int) -> list[ImageContent]:
     """Small JPEGs of the first ``limit`` keyframes of the page (blocking: run off the event loop)."""
-    from video_json_ai.engine.media import thumbnail  # PyAV is loaded only when images are asked for
+    from video_json_ai.engine.media import thumbnail  # the engine (PyAV, Pillow) is loaded only when images are asked for
 
     images: list[ImageContent] = []
     scenes = result.report.scenes if result.report and result.report.scenes else []

@@ -1,4 +1,4 @@
-"""The five tools. Each validates its arguments, calls the App, and shapes the result; no media work here.
+"""The tools. Each validates its arguments, calls the App, and shapes the result; no media work here.
 
 The parameters' annotations are the tools' input schemas; the return types are their output schemas.
 """
@@ -19,7 +19,7 @@ from video_json_ai.core.app import App
 from video_json_ai.core.features import resolve_features
 from video_json_ai.core.jobs import Job
 from video_json_ai.errors import VideoJsonError
-from video_json_ai.mcp import results
+from video_json_ai.mcp import apps, results
 from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.render import (
     PadStyle,
@@ -33,7 +33,14 @@ from video_json_ai.models.render import (
 from video_json_ai.models.report import Feature
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.scenes import SceneOptions
-from video_json_ai.models.tools import CreditsResult, ExportResult, ExtractResult, StateResult, UploadResult
+from video_json_ai.models.tools import (
+    CreditsResult,
+    ExportResult,
+    ExtractResult,
+    StateResult,
+    ThumbnailResult,
+    UploadResult,
+)
 
 WAIT_DEFAULT_S = 45.0
 WaitSeconds = Annotated[
@@ -104,6 +111,8 @@ class VideoTools:
         wait_seconds: WaitSeconds = WAIT_DEFAULT_S,
         include_images: Annotated[bool, Field(description="Also return small keyframe images (needs 'keyframes').")] = False,
         max_images: Annotated[int, Field(ge=1, le=20, description="Most keyframe images returned.")] = 6,
+        storyboard: Annotated[bool, Field(description="With scenes and keyframes: also return one storyboard image, "
+                                          "up to 30 keyframes labelled '#index start' (about 1,500 tokens), on the first page.")] = True,
         cursor: Annotated[str | None, Field(max_length=100, description="next_cursor of a previous call: the next page of scenes.")] = None,
         page_size: Annotated[int, Field(ge=1, le=200, description="Scenes per page.")] = 50,
         sensitivity: Annotated[float, Field(ge=0, le=1, description="Shot detection: 0 only the clearest cuts, 1 every likely cut.")] = 0.5,
@@ -118,8 +127,10 @@ class VideoTools:
         Local backend: free and offline; roughly real time or faster (a 2-minute 1080p video takes
         about 10-15 s). Results are cached: asking again is instant. Long videos return a job_id
         after wait_seconds; poll get_state(job_id). Scenes are paged (cursor/next_cursor); the full
-        report is written to report_path. A folder or a list of sources is one batch job over its videos
-        (resumable: finished videos are skipped when asked again); its result is the index, paged. Cloud backend: the instructions go to the NemoVideo agent
+        report is written to report_path (and as a page that opens offline, report_html_path); with
+        keyframes, one storyboard image shows the whole video. A folder or a list of sources is one batch
+        job over its videos (resumable: finished videos are skipped when asked again); its result is the
+        index, paged. Cloud backend: the instructions go to the NemoVideo agent
         (video_id optional); asking for credits, status, an export or an upload runs that directly.
         """
         try:
@@ -143,8 +154,22 @@ class VideoTools:
             result = results.page_result(result.model_copy(update={"job_id": job.job_id}), cursor, page_size)
         except VideoJsonError as exc:
             raise ToolError(str(exc)) from exc
+        board = results.storyboard_content(result) if storyboard and cursor is None else []
         images = await anyio.to_thread.run_sync(results.keyframe_images, result, max_images) if include_images else []
-        return results.call_result(result, images)
+        return results.call_result(result, [*board, *images], meta=apps.view_meta(ctx, result))
+
+    async def keyframe_thumbnail(
+        self,
+        video_id: Annotated[str, Field(min_length=1, max_length=200, description="Id of an extracted video.")],
+        scene: Annotated[int, Field(ge=0, le=1_000_000, description="0-based scene index.")],
+        width: Annotated[int, Field(ge=64, le=640, description="Thumbnail width, pixels.")] = 240,
+    ) -> Annotated[CallToolResult, ThumbnailResult]:
+        """For the report view only: one scene's keyframe (newest report of the video) as a small JPEG."""
+        try:
+            path = self.app.keyframe_file(video_id, scene)
+        except VideoJsonError as exc:
+            raise ToolError(str(exc)) from exc
+        return await anyio.to_thread.run_sync(results.thumbnail_result, video_id, scene, path, width)
 
     async def _extract_batch(self, ctx: Context, inputs: list[str], request: ExtractRequest, retry_failed: bool,
                              cursor: str | None, page_size: int, wait_seconds: float) -> CallToolResult:
@@ -187,11 +212,11 @@ class VideoTools:
         video_id: Annotated[str | None, Field(max_length=200, description="Render this video only; omit for the whole timeline.")] = None,
         format: Annotated[RenderFormat, Field(description="mp4 (H.264+AAC), webm (VP9+Opus), gif, mp3 or wav.")] = "mp4",
         quality: Annotated[RenderQuality, Field(description="low, medium, high or max.")] = "high",
-        resolution: Annotated[RenderResolution, Field(description="2160p, 1080p, 720p, 480p or source (never upscaled unless upscale is true).")] = "source",
+        resolution: Annotated[RenderResolution, Field(description="2160p, 1080p, 720p, 480p (met even above the source's, with a warning) or source (never upscaled).")] = "source",
         aspect: Annotated[RenderAspect, Field(description="16:9, 9:16, 1:1, 4:5 or source.")] = "source",
         fit: Annotated[RenderFit, Field(description="How to reach the aspect: pad (bars) or crop (centre).")] = "pad",
         pad_style: Annotated[PadStyle, Field(description="Bars when fit is pad: blur (the picture, blurred) or black.")] = "blur",
-        upscale: Annotated[bool, Field(description="Allow a resolution above the largest source's (off: never upscaled).")] = False,
+        upscale: Annotated[bool, Field(description="True: upscaling to a resolution above the source's is intended, so no warning.")] = False,
         start_s: Annotated[float | None, Field(ge=0, description="Trim: start, seconds.")] = None,
         end_s: Annotated[float | None, Field(gt=0, description="Trim: end, seconds.")] = None,
         scenes: Annotated[list[int] | None, Field(max_length=500, description="Scene indices (from extract_json) to keep, in order.")] = None,

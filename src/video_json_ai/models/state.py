@@ -33,6 +33,9 @@ class VideoEntry(Model):
     size_bytes: int | None = None
     uploaded_at: str
     summary: MetadataSummary | None = None
+    report_path: str | None = Field(default=None, description="The newest extraction report (JSON) of this video.")
+    report_html_path: str | None = Field(default=None, description="That report as a page that opens offline in a browser.")
+    storyboard_path: str | None = Field(default=None, description="Its storyboard: keyframes in one JPEG grid.")
 
 
 class Segment(Model):

@@ -48,6 +48,8 @@ class ExtractResult(Model):
     features: list[Feature] = Field(default_factory=list)
     report: Report | None = Field(default=None, description="The report (scenes paged when long).")
     report_path: str | None = Field(default=None, description="The full report as a JSON file.")
+    report_html_path: str | None = Field(default=None, description="The same report as one page that opens offline in a browser.")
+    storyboard_path: str | None = Field(default=None, description="A JPEG grid of up to 30 keyframes labelled '#index start'.")
     scenes_total: int | None = None
     next_cursor: str | None = Field(default=None, description="Pass as cursor to get the next page of scenes "
                                     "(of videos, for a batch).")
@@ -65,6 +67,16 @@ class ExportResult(Model):
     progress: float = Field(ge=0, le=1)
     message: str
     export: ExportInfo | None = None
+
+
+class ThumbnailResult(Model):
+    """keyframe_thumbnail (for the report view): which picture the image content holds."""
+
+    video_id: str
+    scene: int
+    width: int
+    height: int
+    mime_type: str = "image/jpeg"
 
 
 class CreditsResult(Model):

@@ -10,6 +10,7 @@ from pathlib import Path
 import anyio
 
 from video_json_ai.backends.base import video_entries
+from video_json_ai.backends.local import sidecars
 from video_json_ai.backends.local.render_plan import name_extra, output_path_for, plan_spans, to_segments
 from video_json_ai.config import Config
 from video_json_ai.backends.local.extraction import cache_key, report_for
@@ -130,9 +131,16 @@ class LocalBackend:
             raise InvalidInput("No video given", "Pass video_id (from upload_video) or source (a file path).")
         row = self._video_row(video_id)
         report, path = await anyio.to_thread.run_sync(self._extract_sync, row, request, scaled(progress, 0.05, 1.0), cancel)
+        warnings = list(report.warnings)
+        try:
+            html, board = await anyio.to_thread.run_sync(sidecars.write_sidecars, report, path)
+        except OSError as exc:  # the report itself is there: only the extras are missing
+            html = board = None
+            warnings.append(f"the report's page and storyboard were not written beside it ({exc})")
         return Extraction(
             message="extraction complete", video_id=video_id,
-            features=report.features, report=report, report_path=str(path), warnings=report.warnings,
+            features=report.features, report=report, report_path=str(path), warnings=warnings,
+            report_html_path=str(html) if html else None, storyboard_path=str(board) if board else None,
         )
 
     def cache_key(self, sha256: str, request: ExtractRequest) -> str:
@@ -169,8 +177,16 @@ class LocalBackend:
         self.store.put_report(key, video.video_id, report_path, has_scenes=has_scenes)
 
     # -- state, credits ---------------------------------------------------------------------
+    def _report_files(self, video_id: str) -> dict[str, str | None]:
+        """The newest report of a video and the page and storyboard beside it."""
+        report = self.store.latest_report(video_id)
+        html, board = sidecars.existing(report) if report else (None, None)
+        return {"report_path": str(report) if report else None, "report_html_path": str(html) if html else None,
+                "storyboard_path": str(board) if board else None}
+
     async def session_state(self) -> SessionState:
-        videos = video_entries(self.store.videos(self.session_id))
+        videos = [v.model_copy(update=self._report_files(v.video_id))
+                  for v in video_entries(self.store.videos(self.session_id))]
         exports = [ExportInfo.model_validate(e) for e in self.store.exports(self.session_id)]
         return SessionState(
             backend=self.name,

@@ -84,6 +84,7 @@ def render(
         format=options.format,
         created_at=utc_now(),
         settings=options.model_dump(mode="json"),
+        warnings=list(plan.warnings),
         **written.export_fields(),  # type: ignore[arg-type]
     )
 
