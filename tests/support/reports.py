@@ -8,7 +8,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from video_json_ai.models.audio import AudioReport, TextOverlay
+from video_json_ai.models.audio import AudioReport
+from video_json_ai.models.text import TextOverlay
 from video_json_ai.models.common import Box, TimeSpan
 from video_json_ai.models.report import Report, Summary, VideoRef
 from video_json_ai.models.scenes import ColourShare, Keyframe, Scene, ScenesSummary, Transition
