@@ -12,6 +12,7 @@ from PIL import Image
 
 from tests.support.reports import synthetic_report
 from video_json_ai import cli
+from video_json_ai.cli.extract import OUTPUT_FORMATS
 from video_json_ai.engine.storyboard import plan_layout
 from video_json_ai.formats.chapters import chapters_youtube, chapters_vtt
 from video_json_ai.formats.html import app_page, report_page
@@ -98,4 +99,4 @@ def test_page_data_is_inert_and_complete() -> None:
 
 
 def test_cli_lists_every_scene_format() -> None:
-    assert set(cli.OUTPUT_FORMATS) == {"json", "html", *SCENE_FORMATS}
+    assert set(OUTPUT_FORMATS) == {"json", "html", *SCENE_FORMATS}
