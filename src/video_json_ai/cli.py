@@ -52,13 +52,17 @@ def _configure_logging(verbose: bool) -> None:
     )
 
 
-def _app_for_paths(*paths: Path):  # type: ignore[no-untyped-def]
-    """An App whose allowed directories also cover the files named on the command line."""
+def _app_for_paths(*paths: Path, output: Path | None = None):  # type: ignore[no-untyped-def]
+    """An App that may also read the files a person named on the command line (those files, not
+    their folders) and write in the folder of the ``output`` they named."""
     from video_json_ai.core.app import App
+    from video_json_ai.core.sources import user_path
     from video_json_ai.config import Config
 
     config = Config.from_env()
-    extra = tuple(p.expanduser().resolve().parent for p in paths)
+    extra = [user_path(str(p)) for p in paths]
+    if output is not None:
+        extra.append(user_path(str(output)).parent)
     config = dataclasses.replace(config, allowed_dirs=tuple(dict.fromkeys((*config.allowed_dirs, *extra))))
     return App(config)
 
@@ -197,7 +201,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     video = Path(args.video)
     output = Path(args.output) if args.output else None
-    app = _app_for_paths(*(p for p in (video, output) if p is not None))
+    app = _app_for_paths(video, output=output)
     try:
         try:
             scenes = [int(i) for i in args.scenes.split(",") if i.strip()] if args.scenes else None

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import anyio
 
-from video_json_ai.backends.local.render_plan import name_extra, output_path_for, plan_spans, to_segments
+from video_json_ai.backends.local.render_plan import name_extra, plan_spans, to_segments
+from video_json_ai.backends.outputs import output_target
 from video_json_ai.config import Config
 from video_json_ai.engine.extract import build_report
 from video_json_ai.engine.probe import probe, summarize
-from video_json_ai.util.atomic import write_text_atomic
+from video_json_ai.util.atomic import temp_beside, write_text_atomic
 from video_json_ai.engine.process import run_in_worker
 from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.models.common import SCHEMA_VERSION
@@ -214,7 +215,6 @@ class LocalBackend:
 
     def _export_sync(self, request: RenderRequest, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
         from video_json_ai.engine.render.renderer import default_output_name, render
-        from video_json_ai.engine.render.output import partial_name
 
         spans = plan_spans(request, self.store.videos(self.session_id), self._scenes_of)
         options = RenderOptions(
@@ -225,9 +225,9 @@ class LocalBackend:
         first = Path(spans[0].path).stem if len({s.video_id for s in spans}) == 1 else "timeline"
         name = default_output_name(first, options, name_extra(request))
         with self._rendering_lock:
-            target = output_path_for(request, self.config, name, busy=self._rendering).absolute()
+            target = output_target(request.output_path, request.format, self.config, name, busy=self._rendering)
             self._rendering.add(target)
-        temp = partial_name(target)
+        temp = temp_beside(target)
         try:
             info = run_in_worker(
                 render,

@@ -28,6 +28,7 @@ from typing import Any
 import av
 import numpy as np
 
+from video_json_ai.engine.media import open_media
 from video_json_ai.errors import InvalidInput, MediaError, NotAvailable
 from video_json_ai.models.audio import BROADCAST_TARGET_LUFS, STREAMING_TARGET_LUFS, AudioOptions, AudioReport
 from video_json_ai.models.common import TimeSpan
@@ -614,11 +615,7 @@ def analyze_audio(
     options = options or AudioOptions()
     cancel = cancel or CancelToken()
     path = Path(path)
-    try:
-        container = av.open(str(path), mode="r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{path.name} could not be opened as media ({exc})",
-                         "Check that the file is a complete audio or video file.") from exc
+    container = open_media(path)
     try:
         analysis = AudioAnalysis.open(container, options, path.name, progress)
         try:
