@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 import uuid
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 JobWork = Callable[[ProgressFn, CancelToken], Coroutine[Any, Any, BaseModel]]
+KEEP_FINISHED = 200
+"""Finished jobs kept in memory (the rest are read back from the store when asked for)."""
+PRUNE_EVERY = 100
+"""Finished jobs between two prunings of the store's job table."""
 
 
 class Job:
@@ -81,9 +86,12 @@ class JobRunner:
         self.store = store
         self.session_id = session_id
         self._jobs: dict[str, Job] = {}
+        self._finished = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="video-json-ai-jobs", daemon=True)
         self._thread.start()
+        if store is not None:
+            mark_interrupted(store)
 
     # -- running things on the job loop -----------------------------------------------------
     def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
@@ -141,6 +149,21 @@ class JobRunner:
             else:
                 job.message = error or status
         self._persist(job)
+        self._forget_old()
+
+    def _forget_old(self) -> None:
+        """Keep every running job and the newest finished ones in memory; prune the store now and then."""
+        finished = [j for j in self._jobs.values() if j.done]
+        for old in finished[:-KEEP_FINISHED] if len(finished) > KEEP_FINISHED else []:
+            self._jobs.pop(old.job_id, None)
+        self._finished += 1
+        if self.store is not None and self._finished % PRUNE_EVERY == 0:
+            from video_json_ai.core.cache import prune_jobs
+
+            try:
+                prune_jobs(self.store)
+            except Exception:  # noqa: BLE001 - pruning must not fail a job
+                log.warning("could not prune the job table", exc_info=True)
 
     def _persist(self, job: Job) -> None:
         if self.store is None:
@@ -191,6 +214,40 @@ class JobRunner:
             if job.done or now >= deadline:
                 return job.done
             await _sleep(min(poll_s, max(deadline - now, 0.0)))
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def interrupted_info(info: dict[str, Any], when: str) -> dict[str, Any]:
+    """A job of a server that stopped before it finished, as it is reported from now on."""
+    progress = float(info.get("progress") or 0.0)
+    last = info.get("message") or "no progress reported"
+    return {**info, "status": "interrupted", "finished_at": info.get("finished_at") or when,
+            "error": (f"The server stopped (it was killed or restarted) while this job ran, at {progress:.0%} "
+                      f"({last}). Nothing of it was kept; run the same request again."),
+            "message": f"interrupted at {progress:.0%}: {last}"}
+
+
+def mark_interrupted(store: Store) -> int:
+    """Jobs saved as running by a server process that is gone: marked interrupted, with a finish time."""
+    now = utc_now()
+    count = 0
+    for job_id, info, owner in store.running_jobs():
+        if pid_alive(owner):
+            continue  # another server on the same data directory is running it
+        store.mark_job(job_id, interrupted_info(info, now))
+        count += 1
+    return count
 
 
 def _in_asyncio() -> bool:

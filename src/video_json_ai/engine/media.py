@@ -46,7 +46,7 @@ def why(exc: BaseException) -> str:
 
 
 def media_error(path: Path, exc: BaseException) -> MediaError:
-    return MediaError(f"'{path.name}' could not be read as media: {why(exc)}",
+    return MediaError(f"'{path.name}' could not be opened as a video or audio file: {why(exc)}",
                       "Check that the file plays in a media player; re-encode it to H.264 MP4 if it does.")
 
 

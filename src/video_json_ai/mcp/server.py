@@ -8,7 +8,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from video_json_ai import __version__
+from video_json_ai.core import redact
 from video_json_ai.core.app import App
+from video_json_ai.mcp.client_roots import ClientRoots
 from video_json_ai.mcp.resources import register_resources
 from video_json_ai.mcp.tools import VideoTools
 
@@ -31,8 +33,10 @@ TOOL_HINTS = {
 def create_server(app: App | None = None) -> MCPServer:
     app = app or App()
     cloud = app.config.backend == "nemo"
-    server = MCPServer(name="video-json-ai", title="Video JSON AI", version=__version__, instructions=INSTRUCTIONS)
-    tools = VideoTools(app)
+    roots = ClientRoots(app.config.allow_any_dir)
+    server = MCPServer(name="video-json-ai", title="Video JSON AI", version=__version__, instructions=INSTRUCTIONS,
+                       middleware=[redact.middleware, roots.middleware])  # redaction outermost: nothing unredacted leaves
+    tools = VideoTools(app, roots)
     for name, (title, read_only, idempotent) in TOOL_HINTS.items():
         fn = getattr(tools, name)
         server.add_tool(
