@@ -43,11 +43,12 @@ class Config:
     roots, when a client offers them, take their place for that client's requests)."""
     backend: str
     max_upload_bytes: int = 500 * 1024 * 1024
+    """VIDEO_JSON_MAX_UPLOAD_MB: the largest file (or download) accepted."""
     env: dict[str, str] = field(default_factory=dict, repr=False)
     roots_origin: str = ALLOWED_ENV
     allow_any_dir: bool = False
-    allow_private_urls: bool = False
-    """VIDEO_JSON_ALLOW_PRIVATE_URLS=1: URL sources may be on loopback/private addresses (a NAS, tests)."""
+    private_urls: str = ""
+    """VIDEO_JSON_ALLOW_PRIVATE_URLS: 1, or the private addresses/networks URL sources may be on (a NAS, tests)."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     """VIDEO_JSON_WORKERS: decode processes at once; more requests wait in a fair queue."""
     worker_memory_mb: int = 4096
@@ -80,8 +81,9 @@ class Config:
         checked([output.resolve()], "VIDEO_JSON_OUTPUT_DIR", allow_any)
         backend = (env.get("VIDEO_JSON_BACKEND") or "local").strip().lower()
         return cls(home=home, output_dir=output, allowed_dirs=allowed, backend=backend, env=env,
+                   max_upload_bytes=_number(env, "VIDEO_JSON_MAX_UPLOAD_MB", 500) * 1024 * 1024,
                    roots_origin=origin, allow_any_dir=allow_any,
-                   allow_private_urls=_flag(env, "VIDEO_JSON_ALLOW_PRIVATE_URLS"),
+                   private_urls=env.get("VIDEO_JSON_ALLOW_PRIVATE_URLS", ""),
                    workers=_number(env, "VIDEO_JSON_WORKERS", os.cpu_count() or 1),
                    worker_memory_mb=_number(env, "VIDEO_JSON_WORKER_MEMORY_MB", 4096, low=256),
                    cache_mb=_number(env, "VIDEO_JSON_CACHE_MB", 2048, low=0))

@@ -40,10 +40,29 @@ class FetchError(VideoJsonError):
     """A URL that may not be fetched, or whose download failed."""
 
 
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def private_allowance(raw: str | None) -> bool | Networks:
+    """``VIDEO_JSON_ALLOW_PRIVATE_URLS``: ``1`` lets every non-public address through; a list of
+    addresses or networks (``192.168.1.20,10.0.0.0/8``) lets only those; empty: none."""
+    text = (raw or "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise InvalidInput(f"{PRIVATE_ENV}='{raw}' is neither 1 nor a list of addresses/networks",
+                           f"Set {PRIVATE_ENV}=1, or e.g. {PRIVATE_ENV}=192.168.1.20,10.0.0.0/8.") from None
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int
-    allow_private: bool = False
+    allow_private: bool | Networks = False
+    """True: any address; networks: those non-public ones too; False: public addresses only."""
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
     total_timeout_s: float = 900.0
@@ -98,15 +117,23 @@ def _split(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port, target
 
 
-def resolve(host: str, port: int, allow_private: bool) -> list[tuple[int, str]]:
-    """The addresses to connect to, all checked; refuses the host when any of them is not public."""
+def _allowed(address: str, allow_private: bool | Networks) -> bool:
+    if allow_private is True or is_public(address):
+        return True
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip in net for net in allow_private or ())
+
+
+def resolve(host: str, port: int, allow_private: bool | Networks) -> list[tuple[int, str]]:
+    """The addresses to connect to, all checked; refuses the host when any of them is not public
+    (nor in the opted-in private networks)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise FetchError(f"The host '{host}' could not be found", "Check the URL (and the network).") from None
     addresses = list(dict.fromkeys((info[0], info[4][0]) for info in infos))
-    if not allow_private:
-        inside = [addr for _, addr in addresses if not is_public(addr)]
+    if allow_private is not True:
+        inside = [addr for _, addr in addresses if not _allowed(addr, allow_private)]
         if inside:
             raise FetchError(
                 f"'{host}' resolves to {inside[0]}, a loopback, private or otherwise non-public address",

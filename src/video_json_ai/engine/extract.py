@@ -43,6 +43,10 @@ def build_report(
         metadata=meta,
     )
     wants_frames = any(f in features for f in ("scenes", "keyframes", "text"))
+    if wants_frames and not meta.video:  # audio only: the sound is analysed, the picture parts say why not
+        skipped = [f for f in features if f in ("scenes", "keyframes", "text")]
+        warnings.append(f"{', '.join(map(repr, skipped))} left out: the file has no video stream (audio only).")
+        wants_frames = False
     wants_audio = any(f in features for f in ("audio", "transcript"))
     video_share = 0.85 if wants_audio else 0.98
     # With a video pass, the audio is analysed from the same read of the file.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from video_json_ai.config import Config
-from video_json_ai.core.fetch import Limits, fetch
+from video_json_ai.core.fetch import Limits, fetch, private_allowance
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.core.sources import SUPPORTED_EXTENSIONS, check_local_video, hash_file, video_id_for
 from video_json_ai.core.store import Store
@@ -56,7 +56,7 @@ class VideoFiles:
         return self._record(path, path.name, digest, ident, meta, progress)
 
     def register_url(self, url: str, progress: ProgressFn, cancel: CancelToken) -> UploadInfo:
-        limits = Limits(self.config.max_upload_bytes, allow_private=self.config.allow_private_urls)
+        limits = Limits(self.config.max_upload_bytes, allow_private=private_allowance(self.config.private_urls))
         progress(0.0, "downloading")
         got = fetch(url, self.downloads, limits, progress=scaled(progress, 0.0, 0.8), cancel=cancel)
         try:
