@@ -38,7 +38,11 @@ PRUNE_EVERY = 100
 class Job:
     """One piece of long work. Progress fields are written from worker threads."""
 
-    def __init__(self, kind: JobKind, video_id: str | None, message: str) -> None:
+    SAVE_EVERY_S = 2.0
+    """Progress is saved at most this often, so a restart can tell how far an interrupted job got."""
+
+    def __init__(self, kind: JobKind, video_id: str | None, message: str,
+                 saver: Callable[["Job"], None] | None = None) -> None:
         self.job_id = f"job_{uuid.uuid4().hex[:12]}"
         self.kind: JobKind = kind
         self.video_id = video_id
@@ -52,13 +56,22 @@ class Job:
         self.cancel_token = CancelToken()
         self.future: Future[Any] | None = None
         self._lock = threading.Lock()
+        self._saver = saver
+        self._saved_at = time.monotonic()
 
     def report(self, fraction: float, message: str) -> None:
         with self._lock:
-            if self.status == "running":
-                self.progress = max(self.progress, min(max(float(fraction), 0.0), 1.0))
-                if message:
-                    self.message = message
+            if self.status != "running":
+                return
+            self.progress = max(self.progress, min(max(float(fraction), 0.0), 1.0))
+            if message:
+                self.message = message
+            now = time.monotonic()
+            due = self._saver is not None and now - self._saved_at >= self.SAVE_EVERY_S
+            if due:
+                self._saved_at = now
+        if due and self._saver is not None:
+            self._saver(self)
 
     @property
     def done(self) -> bool:
@@ -118,7 +131,7 @@ class JobRunner:
 
     # -- jobs -------------------------------------------------------------------------------
     def start(self, kind: JobKind, work: JobWork, *, video_id: str | None = None, message: str = "started") -> Job:
-        job = Job(kind, video_id, message)
+        job = Job(kind, video_id, message, saver=self._persist)
         self._jobs[job.job_id] = job
         self._persist(job)
         job.future = self.submit(self._run(job, work))
