@@ -105,6 +105,8 @@ class App:
         if "jobs" in self.__dict__:
             backend = self.__dict__.get("backend")
             self.jobs.close(backend.aclose if backend is not None else None)
+        if "store" in self.__dict__:
+            self.store.close()
 
 
 @lru_cache(maxsize=4)

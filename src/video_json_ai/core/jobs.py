@@ -216,6 +216,7 @@ class JobRunner:
         Progress goes out when it changes and at least every ``heartbeat_s``. True when done.
         """
         deadline = time.monotonic() + max(wait_seconds, 0.0)
+        waiter = asyncio.wrap_future(job.future) if job.future is not None and _in_asyncio() else None
         last_sent: tuple[float, str] | None = None
         last_time = 0.0
         while True:
@@ -226,7 +227,7 @@ class JobRunner:
                 last_sent, last_time = info, now
             if job.done or now >= deadline:
                 return job.done
-            await _sleep(min(poll_s, max(deadline - now, 0.0)))
+            await _pause(waiter, min(poll_s, max(deadline - now, 0.0)))
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -275,6 +276,14 @@ async def _await_future(fut: Future[T]) -> T:  # pragma: no cover - trio callers
     import anyio
 
     return await anyio.to_thread.run_sync(fut.result)
+
+
+async def _pause(waiter: asyncio.Future[Any] | None, seconds: float) -> None:
+    """Sleep ``seconds``, or less when ``waiter`` (the job's future, on this loop) is done first."""
+    if waiter is not None:
+        await asyncio.wait({waiter}, timeout=seconds)
+    else:
+        await _sleep(seconds)
 
 
 async def _sleep(seconds: float) -> None:

@@ -38,8 +38,10 @@ from video_json_ai.errors import Cancelled, MediaError, VideoJsonError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-PRELOAD = ["video_json_ai.engine.extract", "video_json_ai.engine.analysis.pipeline"]
-"""Imported once in the fork server, so each worker starts with them loaded."""
+PRELOAD = ["video_json_ai.engine.extract", "video_json_ai.engine.analysis.pipeline", "onnxruntime",
+           "video_json_ai.engine.audio.analysis"]
+"""Imported once in the fork server, so each worker starts with them loaded (no model session is
+made there: sessions start threads, and a fork copies none of them)."""
 MB = 1024 * 1024
 
 
