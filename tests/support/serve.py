@@ -81,10 +81,10 @@ def alive(pid: int) -> bool:
     return pid in _parents()
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and every process below it, MB."""
+def rss_mb(pids: set[int]) -> float:
+    """Resident memory of these processes together, MB."""
     total = 0
-    for p in {pid, *descendants(pid)}:
+    for p in pids:
         try:
             with open(f"/proc/{p}/status") as fh:
                 for line in fh:
@@ -93,3 +93,8 @@ def tree_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and every process below it, MB."""
+    return rss_mb({pid, *descendants(pid)})

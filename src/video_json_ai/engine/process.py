@@ -43,6 +43,7 @@ PRELOAD = ["video_json_ai.engine.extract", "video_json_ai.engine.analysis.pipeli
 """Imported once in the fork server, so each worker starts with them loaded (no model session is
 made there: sessions start threads, and a fork copies none of them)."""
 MB = 1024 * 1024
+WORKER_NICENESS = 10
 
 
 def _context() -> mp.context.BaseContext:
@@ -143,6 +144,14 @@ def _die_with_server(lifeline: Connection) -> None:
     threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
+def _lower_priority() -> None:
+    """Workers yield the CPU to the server, so get_state and tools/list answer at once under load."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # pragma: no cover - no nice() here
+        pass
+
+
 def _cap_memory(limit_bytes: int) -> None:
     try:
         import resource
@@ -158,6 +167,7 @@ def _child_main(conn: Connection, lifeline: Connection, memory_bytes: int,
                 target: Callable[..., Any], kwargs: dict[str, Any]) -> None:
     _die_with_server(lifeline)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it cancels)
+    _lower_priority()
     _cap_memory(memory_bytes)
     scrub_environment()  # a decoder fed a hostile file has no token to find
 

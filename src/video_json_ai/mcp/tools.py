@@ -143,8 +143,8 @@ class VideoTools:
             result = results.job_outcome(job, ExtractResult, video_id=video_id, features=chosen)
             if result.status == "running":
                 return results.call_result(result, [])
-            result = results.page_result(self.app.with_report(result.model_copy(update={"job_id": job.job_id})),
-                                         cursor, page_size)
+            loaded = await anyio.to_thread.run_sync(self.app.with_report, result.model_copy(update={"job_id": job.job_id}))
+            result = results.page_result(loaded, cursor, page_size)
         except VideoJsonError as exc:
             raise ToolError(str(exc)) from exc
         images = await anyio.to_thread.run_sync(results.keyframe_images, result, max_images) if include_images else []
@@ -163,7 +163,8 @@ class VideoTools:
             if job_id:
                 detail = self.app.job_detail(job_id)
                 if isinstance(detail.result, ExtractResult):
-                    paged = results.page_result(self.app.with_report(detail.result), cursor, page_size)
+                    loaded = await anyio.to_thread.run_sync(self.app.with_report, detail.result)
+                    paged = results.page_result(loaded, cursor, page_size)
                     detail = detail.model_copy(update={"result": paged})
                 return StateResult(backend=self.app.config.backend, job=detail)
             return StateResult(backend=self.app.config.backend, session=await self.app.session_state())
