@@ -11,14 +11,6 @@ from video_json_ai.config import Config
 from video_json_ai.errors import InvalidInput
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Config:
-    root = tmp_path / "root"
-    root.mkdir()
-    return Config.from_env({"HOME": str(tmp_path), "VIDEO_JSON_HOME": str(tmp_path / "data"),
-                            "VIDEO_JSON_ALLOWED_DIRS": str(root)})
-
-
 def test_explicit_paths(config: Config, tmp_path: Path) -> None:
     root = config.allowed_dirs[0]
     assert output_target(str(root / "cut"), "mp4", config, "x") == root / "cut.mp4"

@@ -12,14 +12,6 @@ from video_json_ai.core.sources import check_local_video, hash_file, user_path
 from video_json_ai.errors import InvalidInput, NotFound
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Config:
-    root = tmp_path / "root"
-    root.mkdir()
-    return Config.from_env({"HOME": str(tmp_path), "VIDEO_JSON_HOME": str(tmp_path / "data"),
-                            "VIDEO_JSON_ALLOWED_DIRS": str(root)})
-
-
 def _root(config: Config) -> Path:
     return config.allowed_dirs[0]
 

@@ -31,3 +31,17 @@ async def test_mutated_files_end_in_results_or_clean_errors(client, media_dir: P
     assert tally.counts["success"] > CASES // 10 and tally.counts["clean error"] > CASES // 10, tally.line()
     state = await client.call_tool("get_state", {})
     assert not state.is_error  # still serving
+
+
+FOUND_BY_BENCH = (325, 802, 1249, 1386, 1428)
+"""bench/fuzz.py cases that once ended in an unhandled error (an MP3 whose damaged frame header
+changes the sample format mid-stream: 'Frame does not match AudioResampler setup')."""
+
+
+async def test_cases_the_long_fuzz_found(client, media_dir: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    seeds = make_seeds(tmp_path / "seeds")
+    for number in FOUND_BY_BENCH:
+        outcome, text = await run_case(client, mutate(number, seeds), media_dir)
+        assert outcome in ("success", "clean error"), (number, text)
+        if outcome == "success" and "stopped early" not in text:
+            assert '"audio"' in text  # the stream decoded whole on this encoder's seed

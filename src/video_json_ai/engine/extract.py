@@ -145,7 +145,7 @@ def _audio(path, report, options, progress, cancel, timings, warnings) -> None: 
         warnings.append("'audio' left out: the file has no audio stream.")
         return
     t0 = time.perf_counter()
-    report.audio = analyze_audio(path, options, progress=progress, cancel=cancel)
+    report.audio = analyze_audio(path, options, progress=progress, cancel=cancel, warnings=warnings)
     _speech_model_warning(report, warnings)
     timings["audio"] = round(time.perf_counter() - t0, 4)
 

@@ -86,9 +86,10 @@ class VideoTools:
     ) -> UploadResult:
         """Register a video so other tools can use it by video_id.
 
-        Checks the file (allowed folder, supported format, 500 MB limit), reads its metadata and
-        returns video_id, file name, size and a metadata summary. The same content always gets the
-        same video_id. Local backend: free, about a second per 500 MB. Cloud backend: sends the file.
+        Checks the file (allowed folder, supported format, 500 MB limit) or downloads the http(s) URL
+        (public addresses only), reads its metadata and returns video_id, file name, size and a
+        metadata summary. The same content always gets the same video_id. Local backend: free,
+        about a second per 500 MB. Cloud backend: sends the file (or the URL).
         """
         async def work(p: Any, c: Any) -> UploadResult:
             return results.upload_result(await self.app.backend.upload(source, progress=p, cancel=c))
