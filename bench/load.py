@@ -59,10 +59,21 @@ async def _timed(client: Client, tool: str | None, args: dict | None = None) -> 
     return time.perf_counter() - t
 
 
-async def _extract(url: str, clip: Path, errors: list[str], queued: list[int]) -> None:
+async def _extract(url: str, clip: Path, errors: list[str], queued: list[int], ready: list[int],
+                   go: anyio.Event, total: int) -> None:
     async with Client(url) as client:
+        ready.append(1)
+        if len(ready) == total:
+            go.set()
+        await go.wait()  # every client connected first: then all the calls at once
+        places: set[str] = set()
+
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            if message and "queue" in message:
+                places.add(message)
+
         res = await client.call_tool("extract_json", {"source": str(clip), "features": ["metadata", "scenes", "audio"],
-                                                      "wait_seconds": 5})
+                                                      "wait_seconds": 5}, progress_callback=progress)
         if res.is_error:
             errors.append(res.content[0].text)
             return
@@ -72,19 +83,23 @@ async def _extract(url: str, clip: Path, errors: list[str], queued: list[int]) -
             state = await client.call_tool("get_state", {"job_id": data["job_id"]})
             job = state.structured_content["job"]
             if "queue" in job["message"]:
-                queued.append(1)
+                places.add(job["message"])
             data = {"status": job["status"], "job_id": data["job_id"], "error": job.get("error")}
         if data["status"] != "completed":
             errors.append(str(data.get("error") or data))
+        if places:
+            queued.append(1)
 
 
 async def load_role(url: str, clips: list[str]) -> int:
     """The load itself, in its own process (as 50 other programs would be): every extraction at once."""
     errors: list[str] = []
     queued: list[int] = []
+    ready: list[int] = []
+    go = anyio.Event()
     async with anyio.create_task_group() as load:
         for clip in clips:
-            load.start_soon(_extract, url, Path(clip), errors, queued)
+            load.start_soon(_extract, url, Path(clip), errors, queued, ready, go, len(clips))
     print(json.dumps({"errors": errors, "queued": len(queued)}))
     return 0
 
@@ -138,7 +153,7 @@ async def main_async(calls: int, seconds: float) -> int:
     outcome = json.loads((load.stdout.read() if load.stdout else "").strip().splitlines()[-1])
     errors = outcome["errors"]
     print(f"load: {calls} concurrent extract_json on distinct {seconds:g} s clips in {elapsed:.1f} s, "
-          f"{calls - len(errors)} completed, {len(errors)} errors, {outcome['queued']} polls saw a queue place")
+          f"{calls - len(errors)} completed, {len(errors)} errors, {outcome['queued']} were told their place in the worker queue")
     print(f"get_state  idle: {_stats(idle_state)}")
     print(f"get_state  busy: {_stats(busy_state)}  (p50 x{statistics.median(busy_state) / statistics.median(idle_state):.1f} idle)")
     print(f"tools/list idle: {_stats(idle_list)}")
