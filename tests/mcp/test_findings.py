@@ -242,3 +242,35 @@ async def test_the_worker_pool_is_capped_and_the_queue_is_reported(monkeypatch: 
         configure(os.cpu_count() or 1, 4096)
     assert peak == 1
     assert any("ahead in the queue" in m for m in messages), messages
+
+
+def _huge_png(path: Path, side: int = 16000) -> Path:
+    """A small file whose header declares a side x side RGBA picture (the decoder allocates it all)."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = zlib.compress(b"".join(b"\0" + b"\x80" * (4 * side) for _ in range(64)))  # 64 rows of the picture
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0))
+                     + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+    return path
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+
+
+async def test_a_huge_picture_is_decoded_in_a_worker_not_the_server(client, media_dir: Path) -> None:  # noqa: ANN001
+    """Finding: a 16000x16000 PNG raised the server's own RSS from 108 to 841 MB during upload."""
+    path = _huge_png(media_dir / "huge.png")
+    before = _rss_mb()
+    up = await client.call_tool("upload_video", {"source": str(path)})
+    assert "Traceback" not in up.content[0].text and "Unexpected" not in up.content[0].text
+    if not up.is_error:
+        assert up.structured_content["summary"]["width"] == 16000
+        got = await client.call_tool("extract_json", {"video_id": up.structured_content["video_id"],
+                                                      "features": ["metadata", "scenes"]})
+        assert "Traceback" not in got.content[0].text and "Unexpected" not in got.content[0].text
+    assert _rss_mb() - before < 150  # the picture (1 GB decoded) lived in a worker only
