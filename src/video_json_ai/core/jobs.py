@@ -100,6 +100,8 @@ class JobRunner:
         self.session_id = session_id
         self._jobs: dict[str, Job] = {}
         self._finished = 0
+        self._persist_lock = threading.Lock()
+        """A job's state is read and saved under it: a late progress save never overwrites its end."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="video-json-ai-jobs", daemon=True)
         self._thread.start()
@@ -181,9 +183,10 @@ class JobRunner:
     def _persist(self, job: Job) -> None:
         if self.store is None:
             return
-        result = job.result.model_dump(mode="json") if job.result is not None else None
         try:
-            self.store.save_job(self.session_id, job.job_id, job.info().model_dump(mode="json"), result)
+            with self._persist_lock:
+                result = job.result.model_dump(mode="json") if job.result is not None else None
+                self.store.save_job(self.session_id, job.job_id, job.info().model_dump(mode="json"), result)
         except Exception:  # noqa: BLE001 - state persistence must not kill the job
             log.warning("could not save job %s", job.job_id, exc_info=True)
 

@@ -138,7 +138,8 @@ async def test_client_roots_are_honoured_and_follow_changes(home: Path, tmp_path
         return ListRootsResult(roots=[Root(uri=f"file://{p}", name=p.name) for p in offered])
 
     async with _serve(home, tmp_path / "server.log", mode="legacy", list_roots_callback=list_roots) as client:
-        assert not (await client.call_tool("upload_video", {"source": str(a)})).is_error
+        first_upload = await client.call_tool("upload_video", {"source": str(a)})
+        assert not first_upload.is_error
         home_refused = await client.call_tool("upload_video", {"source": str(in_home)})
         assert home_refused.is_error and "client roots" in home_refused.content[0].text  # the client's roots replace home
         assert (await client.call_tool("upload_video", {"source": str(b)})).is_error
@@ -150,6 +151,9 @@ async def test_client_roots_are_honoured_and_follow_changes(home: Path, tmp_path
                 break
         assert not result.is_error, result.content
         assert (await client.call_tool("upload_video", {"source": str(a)})).is_error
+        revoked = await client.call_tool("extract_json", {"video_id": first_upload.structured_content["video_id"],
+                                                          "features": ["metadata"]})
+        assert revoked.is_error and "outside" in revoked.content[0].text  # a root taken away is taken away
         wrote = await client.call_tool("export_render", {"source": str(b), "format": "wav",
                                                          "output_path": str(second / "b-cut.wav")})
         assert not wrote.is_error and (second / "b-cut.wav").is_file()

@@ -19,7 +19,8 @@ from typing import Any
 from video_json_ai.config import Config
 from video_json_ai.core.fetch import Limits, fetch, private_allowance
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
-from video_json_ai.core.sources import SUPPORTED_EXTENSIONS, check_local_video, hash_file, video_id_for
+from video_json_ai.core.sources import (
+    SUPPORTED_EXTENSIONS, check_local_video, hash_file, inside_allowed, outside_error, video_id_for)
 from video_json_ai.core.store import Store
 from video_json_ai.engine.probe import probe_file, summarize
 from video_json_ai.engine.process import run_in_worker
@@ -63,7 +64,7 @@ class VideoFiles:
             ext = _extension(got.file_name, got.content_type)
             final = got.path.parent / f"{got.sha256[:16]}.{ext}"
             meta = self.probe(got.path, scaled(progress, 0.8, 0.95), cancel, named=f"{Path(got.file_name).stem}.{ext}")
-            if final.exists() and identity(final) is not None and final.stat().st_size == got.size:
+            if final.is_file() and final.stat().st_size == got.size:
                 got.path.unlink(missing_ok=True)  # the same content was downloaded before
             else:
                 publish(got.path, final)
@@ -115,8 +116,12 @@ class VideoFiles:
         """
         row = self.row(video_id)
         changed: list[str] = []
+        outside: list[Path] = []
         for text, seen in self.store.video_paths(self.session_id, video_id) or [(row["path"], None)]:
             path = Path(text)
+            if not inside_allowed(path, self.config):  # the roots may have changed since the upload
+                outside.append(path)
+                continue
             now = identity(path)
             if now is None:
                 continue
@@ -136,6 +141,8 @@ class VideoFiles:
         if changed:
             raise NotFound(f"The file of '{video_id}' changed since it was uploaded ({', '.join(changed)} holds other "
                            "content now)", "Upload it again: changed content is a new video with a new video_id.")
+        if outside:
+            raise outside_error(outside[0], self.config)
         raise NotFound(f"The file of '{video_id}' is gone ({row['path']})", "Upload it again from its new place.")
 
     def still_same(self, path: Path, ident: Identity) -> None:
