@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 from video_json_ai.batch.naming import KEYFRAMES_DIR
 from video_json_ai.batch.work import VideoOutcome
-from video_json_ai.core.store import utc_now
+from video_json_ai.util.time import utc_now
 from video_json_ai.errors import VideoJsonError
 from video_json_ai.models.batch import IndexRow
 from video_json_ai.models.report import Report

@@ -12,6 +12,9 @@ from video_json_ai.cli.parser import build_parser
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from video_json_ai.core.redact import install_stderr
+
+    install_stderr()  # before any log handler is made: no secret value reaches a log line
     configure_logging(args.verbose)
     from pydantic import ValidationError
 

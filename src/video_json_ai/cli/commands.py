@@ -54,7 +54,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     video = Path(args.video)
     output = Path(args.output) if args.output else None
-    app = app_for_paths(*(p for p in (video, output) if p is not None))
+    app = app_for_paths(video, output=output)
     try:
         try:
             scenes = [int(i) for i in args.scenes.split(",") if i.strip()] if args.scenes else None

@@ -45,13 +45,17 @@ def configure_logging(verbose: bool) -> None:
     )
 
 
-def app_for_paths(*paths: Path):  # type: ignore[no-untyped-def]
-    """An App whose allowed directories also cover the files named on the command line."""
+def app_for_paths(*paths: Path, output: Path | None = None):  # type: ignore[no-untyped-def]
+    """An App that may also read the files a person named on the command line (those files, not
+    their folders) and write in the folder of the ``output`` they named."""
     from video_json_ai.core.app import App
+    from video_json_ai.core.sources import user_path
     from video_json_ai.config import Config
 
     config = Config.from_env()
-    extra = tuple(p.expanduser().resolve().parent for p in paths)
+    extra = [user_path(str(p)) for p in paths]
+    if output is not None:
+        extra.append(user_path(str(output)).parent)
     config = dataclasses.replace(config, allowed_dirs=tuple(dict.fromkeys((*config.allowed_dirs, *extra))))
     return App(config)
 

@@ -28,8 +28,12 @@ def upload_result(info: UploadInfo) -> UploadResult:
 
 
 def extract_result(extraction: Extraction) -> ExtractResult:
+    """The job's result: a report written to ``report_path`` is referred to, not copied (it is read
+    back a page at a time, core/app.with_report)."""
+    report = None if extraction.report_path else extraction.report
+    total = len(extraction.report.scenes) if extraction.report and extraction.report.scenes is not None else None
     return ExtractResult(status="completed", progress=1.0, **extraction.model_dump(exclude={"report"}),
-                         report=extraction.report)
+                         report=report, scenes_total=total)
 
 
 def export_result(info: ExportInfo) -> ExportResult:
@@ -42,7 +46,7 @@ def export_result(info: ExportInfo) -> ExportResult:
 def job_outcome(job: Job, running: type[ResultT], **fields: Any) -> ResultT:
     """The job's result when it completed, a tool error when it failed or was cancelled, else the
     'still running' answer of type ``running`` that tells the caller to poll get_state."""
-    if job.status in ("failed", "cancelled"):
+    if job.status in ("failed", "cancelled", "interrupted"):
         raise ToolError(job.error or f"The job {job.status}.")
     if job.status == "completed":
         return job.result  # type: ignore[return-value]

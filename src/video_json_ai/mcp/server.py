@@ -8,8 +8,10 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from video_json_ai import __version__
+from video_json_ai.core import redact
 from video_json_ai.core.app import App
 from video_json_ai.mcp.apps import APP_TOOLS, report_apps
+from video_json_ai.mcp.client_roots import ClientRoots
 from video_json_ai.mcp.resources import register_resources
 from video_json_ai.mcp.tools import VideoTools
 
@@ -34,7 +36,8 @@ TOOL_HINTS = {
 def create_server(app: App | None = None) -> MCPServer:
     app = app or App()
     cloud = app.config.backend == "nemo"
-    tools = VideoTools(app)
+    roots = ClientRoots(app.config.allow_any_dir)
+    tools = VideoTools(app, roots)
     kwargs = {
         name: {"name": name, "title": title, "description": inspect.cleandoc(getattr(tools, name).__doc__ or ""),
                "annotations": ToolAnnotations(title=title, readOnlyHint=read_only, destructiveHint=False,
@@ -42,7 +45,8 @@ def create_server(app: App | None = None) -> MCPServer:
         for name, (title, read_only, idempotent) in TOOL_HINTS.items()
     }
     server = MCPServer(name="video-json-ai", title="Video JSON AI", version=__version__, instructions=INSTRUCTIONS,
-                       extensions=[report_apps(tools, kwargs)])
+                       extensions=[report_apps(tools, kwargs)],
+                       middleware=[redact.middleware, roots.middleware])  # redaction outermost: nothing unredacted leaves
     for name, tool_kwargs in kwargs.items():
         if name not in APP_TOOLS:
             server.add_tool(getattr(tools, name), **tool_kwargs)

@@ -18,6 +18,9 @@ from video_json_ai.batch.service import is_batch_source, run_app_batch
 from video_json_ai.core.app import App
 from video_json_ai.core.features import resolve_features
 from video_json_ai.core.jobs import Job
+from video_json_ai.core.redact import redact
+from video_json_ai.core.roots import client_roots_scope
+from video_json_ai.mcp.client_roots import ClientRoots
 from video_json_ai.errors import VideoJsonError
 from video_json_ai.mcp import apps, results
 from video_json_ai.models.audio import AudioOptions
@@ -54,16 +57,24 @@ Work = Callable[[Any, Any], Awaitable[BaseModel]]
 class VideoTools:
     """The tool bodies, bound to one App. ``mcp/server.py`` registers them."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, client_roots: ClientRoots | None = None) -> None:
         self.app = app
+        self.client_roots = client_roots or ClientRoots(app.config.allow_any_dir)
 
     async def _run(self, ctx: Context, kind: str, work: Work, wait_seconds: float, *,
                    video_id: str | None = None) -> Job:
-        """Start ``work`` as a job, relay its progress to the client, wait at most ``wait_seconds``."""
-        job = self.app.jobs.start(kind, work, video_id=video_id)  # type: ignore[arg-type]
+        """Start ``work`` as a job within the client's roots, relay its progress to the client,
+        wait at most ``wait_seconds``."""
+        roots = await self.client_roots.for_request(ctx.session)
+
+        async def scoped(p: Any, c: Any) -> BaseModel:
+            with client_roots_scope(roots):
+                return await work(p, c)
+
+        job = self.app.jobs.start(kind, scoped, video_id=video_id)  # type: ignore[arg-type]
 
         async def relay(fraction: float, message: str) -> None:
-            await ctx.report_progress(fraction, 1.0, message)
+            await ctx.report_progress(fraction, 1.0, redact(message))
 
         try:
             await self.app.jobs.wait(job, wait_seconds, relay)
@@ -75,16 +86,18 @@ class VideoTools:
     async def upload_video(
         self,
         source: Annotated[str, Field(min_length=1, max_length=4096,
-                                     description="Path of a local video file (absolute is safest). "
-                                     "Formats: mp4, mov, avi, webm, mkv (also jpg/png/gif/webp, mp3/wav/m4a/aac). Max 500 MB.")],
+                                     description="Path of a video file inside the folders this server may read "
+                                     "(absolute is safest), or an http(s) URL. Formats: mp4, mov, avi, webm, mkv "
+                                     "(also jpg/png/gif/webp, mp3/wav/m4a/aac). Max 500 MB.")],
         ctx: Context,
         wait_seconds: WaitSeconds = WAIT_DEFAULT_S,
     ) -> UploadResult:
         """Register a video so other tools can use it by video_id.
 
-        Checks the file (allowed folder, supported format, 500 MB limit), reads its metadata and
-        returns video_id, file name, size and a metadata summary. The same content always gets the
-        same video_id. Local backend: free, about a second per 500 MB. Cloud backend: sends the file.
+        Checks the file (allowed folder, supported format, 500 MB limit) or downloads the http(s) URL
+        (public addresses only), reads its metadata and returns video_id, file name, size and a
+        metadata summary. The same content always gets the same video_id. Local backend: free,
+        about a second per 500 MB. Cloud backend: sends the file (or the URL).
         """
         async def work(p: Any, c: Any) -> UploadResult:
             return results.upload_result(await self.app.backend.upload(source, progress=p, cancel=c))
@@ -99,7 +112,7 @@ class VideoTools:
         self,
         ctx: Context,
         video_id: Annotated[str | None, Field(max_length=200, description="Id from upload_video.")] = None,
-        source: Annotated[str | None, Field(max_length=4096, description="A file path instead of video_id: uploads it first. "
+        source: Annotated[str | None, Field(max_length=4096, description="A file path or http(s) URL instead of video_id: uploads it first. "
                                             "A folder (or a .txt/.csv list of paths) runs a batch over its videos.")] = None,
         sources: Annotated[list[Annotated[str, Field(min_length=1, max_length=4096)]] | None,
                            Field(max_length=1000, description="Several videos, folders or lists, run as one batch job: "
@@ -135,8 +148,9 @@ class VideoTools:
         """
         try:
             chosen = resolve_features(features, instructions)
-            request = ExtractRequest(
-                video_id=video_id, source=source, instructions=instructions, features=chosen, refresh=refresh,
+            request = ExtractRequest(  # a cursor pages the report already made: never a fresh analysis per page
+                video_id=video_id, source=source, instructions=instructions, features=chosen,
+                refresh=refresh and not cursor,
                 scene_options=SceneOptions(sensitivity=sensitivity, min_scene_s=min_scene_s),
                 audio_options=AudioOptions(silence_threshold_db=silence_db, silence_min_s=silence_min_s),
             )
@@ -151,7 +165,8 @@ class VideoTools:
             result = results.job_outcome(job, ExtractResult, video_id=video_id, features=chosen)
             if result.status == "running":
                 return results.call_result(result, [])
-            result = results.page_result(result.model_copy(update={"job_id": job.job_id}), cursor, page_size)
+            loaded = await anyio.to_thread.run_sync(self.app.with_report, result.model_copy(update={"job_id": job.job_id}))
+            result = results.page_result(loaded, cursor, page_size)
         except VideoJsonError as exc:
             raise ToolError(str(exc)) from exc
         board = results.storyboard_content(result) if storyboard and cursor is None else []
@@ -187,13 +202,20 @@ class VideoTools:
     async def get_state(
         self,
         job_id: Annotated[str | None, Field(max_length=100, description="A job id to follow; omit for the whole session.")] = None,
+        cursor: Annotated[str | None, Field(max_length=100, description="A finished extraction's next_cursor: its next page of scenes.")] = None,
+        page_size: Annotated[int, Field(ge=1, le=200, description="Scenes per page of a finished extraction.")] = 50,
     ) -> StateResult:
         """Without job_id: uploaded videos, the draft timeline, running and finished jobs, exports.
-        With job_id: that job's status (running/completed/failed/cancelled), progress 0..1, message, and its
-        result or error. Instant and free."""
+        With job_id: that job's status (running/completed/failed/cancelled/interrupted), progress 0..1, message,
+        and its result or error; a finished extraction's scenes are paged like extract_json's. Instant and free."""
         try:
             if job_id:
-                return StateResult(backend=self.app.config.backend, job=self.app.job_detail(job_id))
+                detail = self.app.job_detail(job_id)
+                if isinstance(detail.result, ExtractResult):
+                    loaded = await anyio.to_thread.run_sync(self.app.with_report, detail.result)
+                    paged = results.page_result(loaded, cursor, page_size)
+                    detail = detail.model_copy(update={"result": paged})
+                return StateResult(backend=self.app.config.backend, job=detail)
             return StateResult(backend=self.app.config.backend, session=await self.app.session_state())
         except VideoJsonError as exc:
             raise ToolError(str(exc)) from exc
@@ -210,6 +232,7 @@ class VideoTools:
         self,
         ctx: Context,
         video_id: Annotated[str | None, Field(max_length=200, description="Render this video only; omit for the whole timeline.")] = None,
+        source: Annotated[str | None, Field(max_length=4096, description="A file path or http(s) URL instead of video_id: uploads it first, then renders it.")] = None,
         format: Annotated[RenderFormat, Field(description="mp4 (H.264+AAC), webm (VP9+Opus), gif, mp3 or wav.")] = "mp4",
         quality: Annotated[RenderQuality, Field(description="low, medium, high or max.")] = "high",
         resolution: Annotated[RenderResolution, Field(description="2160p, 1080p, 720p, 480p (met even above the source's, with a warning) or source (never upscaled).")] = "source",
@@ -234,7 +257,7 @@ class VideoTools:
         wait_seconds (poll get_state). Never overwrites an existing file; get_state lists exports."""
         try:
             request = RenderRequest(
-                video_id=video_id, format=format, quality=quality, resolution=resolution, aspect=aspect, fit=fit,
+                video_id=video_id, source=source, format=format, quality=quality, resolution=resolution, aspect=aspect, fit=fit,
                 pad_style=pad_style, allow_upscale=upscale, start_s=start_s, end_s=end_s, scenes=scenes, title=title,
                 title_position=title_position, title_duration_s=title_duration_s, output_path=output_path,
             )

@@ -14,6 +14,8 @@ RenderResolution = Literal["2160p", "1080p", "720p", "480p", "source"]
 RenderAspect = Literal["16:9", "9:16", "1:1", "4:5", "source"]
 RenderFit = Literal["pad", "crop"]
 TitlePosition = Literal["top", "center", "bottom"]
+FORMAT_SUFFIXES: dict[str, str] = {"mp4": ".mp4", "webm": ".webm", "gif": ".gif", "mp3": ".mp3", "wav": ".wav"}
+"""The file suffix of each render format: the one map the engine and both backends use."""
 
 
 class ExportInfo(Model):

@@ -10,7 +10,8 @@ from video_json_ai.models.common import Model
 from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.render import ExportInfo
 
-JobStatusName = Literal["running", "completed", "failed", "cancelled"]
+JobStatusName = Literal["running", "completed", "failed", "cancelled", "interrupted"]
+"""interrupted: the server stopped (killed, restarted) while the job ran; run the request again."""
 JobKind = Literal["upload", "extract", "export"]
 
 
