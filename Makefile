@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 DEMO_DIR := .demo
-EXTRAS ?= test
+EXTRAS ?= test,ray
 
 .PHONY: demo test install install-test bench bench-quality handshake clean
 
@@ -27,12 +27,13 @@ demo: install
 test: install-test
 	$(BIN)/python -m pytest -q
 
-bench: EXTRAS = test,bench
+bench: EXTRAS = test,bench,ray
 bench: install-test
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_scenes.py
 	$(BIN)/python bench/bench_audio.py
 	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_cues.py
 
 # Shot boundaries on real footage against PySceneDetect and TransNetV2. Long: the first run makes the

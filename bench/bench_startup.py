@@ -31,7 +31,7 @@ async def _one_listing(home: str) -> tuple[float, float]:
         listed = time.perf_counter() - started
         await client.call_tool("check_credits", {})
         called = time.perf_counter() - started
-    assert len(tools.tools) == 5, [t.name for t in tools.tools]
+    assert len(tools.tools) == 6, [t.name for t in tools.tools]
     return listed, called
 
 

@@ -44,6 +44,17 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, s
 
 
 @pytest.fixture
+def config(tmp_path: Path) -> "Config":  # noqa: F821
+    """A Config whose one allowed root is ``tmp_path/root`` (HOME: tmp_path), from no environment."""
+    from video_json_ai.config import Config
+
+    root = tmp_path / "root"
+    root.mkdir()
+    return Config.from_env({"HOME": str(tmp_path), "VIDEO_JSON_HOME": str(tmp_path / "data"),
+                            "VIDEO_JSON_ALLOWED_DIRS": str(root)})
+
+
+@pytest.fixture
 def media_dir(env: dict[str, str]) -> Path:
     return Path(env["VIDEO_JSON_ALLOWED_DIRS"].split(os.pathsep)[0])
 

@@ -42,7 +42,9 @@ def test_running_job_of_dead_process_reads_as_interrupted(env: dict[str, str]) -
         "job_id": "job_dead", "kind": "extract", "status": "running", "progress": 0.3, "message": "decoding",
         "created_at": "2026-01-01T00:00:00+00:00"}, None)
     detail = app.job_detail("job_dead")
-    assert detail is not None and detail.status == "failed" and "restart" in (detail.message or "")
+    assert detail is not None and detail.status == "interrupted" and "interrupted at 30%: decoding" == detail.message
+    assert "restarted" in (detail.error or "") and "run the same request again" in (detail.error or "")
+    assert detail.progress == 0.3 and detail.finished_at is not None
     app.close()
 
 

@@ -88,7 +88,7 @@ async def test_vertical_versions_of_one_video(client, media_dir: Path) -> None: 
                          quality="low", output_path=str(media_dir / "crop"))
     pad = await _render(client, video_id=vid, aspect="9:16", fit="pad", pad_style="black", resolution="1080p",
                         upscale=True, quality="low")
-    small = await _render(client, video_id=vid, aspect="1:1", resolution="1080p")  # no upscale unless asked
+    small = await _render(client, video_id=vid, aspect="1:1")  # no resolution given: never upscaled
     assert crop["path"] == str(media_dir / "crop.mp4")  # the extension is added
     assert Path(pad["path"]).name == "wide_1080p_9x16-pad-black_low.mp4"
     for export in (crop, pad):
@@ -98,6 +98,22 @@ async def test_vertical_versions_of_one_video(client, media_dir: Path) -> None: 
     assert frames_luma(Path(pad["path"]), 1)[0][top].mean() < 20
     assert frames_luma(Path(crop["path"]), 1)[0][top].mean() > 60
     assert (small["width"], small["height"]) == (180, 180)
+    assert crop["warnings"] == [] and pad["warnings"] == [] and small["warnings"] == []  # upscale=True: intended
+
+
+async def test_resolution_asked_is_met_on_a_smaller_source_with_a_warning(client, media_dir: Path) -> None:  # noqa: ANN001
+    src = make_flash_clip(media_dir / "hd.mp4", seconds=0.3, flashes_s=(), width=1280, height=720)
+    vid = await _upload(client, src)
+    res = await client.call_tool("export_render", {"video_id": vid, "resolution": "1080p", "aspect": "9:16",
+                                                   "quality": "low"})
+    assert not res.is_error, res.content
+    out = res.structured_content
+    export = out["export"]
+    assert (export["width"], export["height"]) == (1080, 1920)
+    got = probe_output(Path(export["path"]))
+    assert (got.width, got.height) == (1080, 1920)  # the file itself, not only the report of it
+    assert len(export["warnings"]) == 1 and "smaller than the 1080p" in export["warnings"][0]
+    assert "720" in export["warnings"][0] and "warning" in out["message"]
 
 
 def _nearest(frame: np.ndarray, source: list[np.ndarray], around: int) -> int:

@@ -1,4 +1,4 @@
-"""The five tools through the SDK's in-process client."""
+"""The tools through the SDK's in-process client."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.support.clips import make_clip
 
 pytestmark = pytest.mark.anyio
 
-TOOLS = {"upload_video", "extract_json", "get_state", "check_credits", "export_render"}
+TOOLS = {"upload_video", "extract_json", "get_state", "check_credits", "export_render", "keyframe_thumbnail"}
 
 
 async def test_tools_are_described(client) -> None:  # noqa: ANN001

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 import uuid
@@ -22,18 +23,27 @@ from pydantic import BaseModel
 from video_json_ai.errors import Cancelled, VideoJsonError
 from video_json_ai.models.state import JobInfo, JobKind, JobStatusName
 from video_json_ai.core.progress import CancelToken, ProgressFn
-from video_json_ai.core.store import Store, utc_now
+from video_json_ai.core.store import Store
+from video_json_ai.util.time import utc_now
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 JobWork = Callable[[ProgressFn, CancelToken], Coroutine[Any, Any, BaseModel]]
+KEEP_FINISHED = 200
+"""Finished jobs kept in memory (the rest are read back from the store when asked for)."""
+PRUNE_EVERY = 100
+"""Finished jobs between two prunings of the store's job table."""
 
 
 class Job:
     """One piece of long work. Progress fields are written from worker threads."""
 
-    def __init__(self, kind: JobKind, video_id: str | None, message: str) -> None:
+    SAVE_EVERY_S = 2.0
+    """Progress is saved at most this often, so a restart can tell how far an interrupted job got."""
+
+    def __init__(self, kind: JobKind, video_id: str | None, message: str,
+                 saver: Callable[["Job"], None] | None = None) -> None:
         self.job_id = f"job_{uuid.uuid4().hex[:12]}"
         self.kind: JobKind = kind
         self.video_id = video_id
@@ -47,13 +57,22 @@ class Job:
         self.cancel_token = CancelToken()
         self.future: Future[Any] | None = None
         self._lock = threading.Lock()
+        self._saver = saver
+        self._saved_at = time.monotonic()
 
     def report(self, fraction: float, message: str) -> None:
         with self._lock:
-            if self.status == "running":
-                self.progress = max(self.progress, min(max(float(fraction), 0.0), 1.0))
-                if message:
-                    self.message = message
+            if self.status != "running":
+                return
+            self.progress = max(self.progress, min(max(float(fraction), 0.0), 1.0))
+            if message:
+                self.message = message
+            now = time.monotonic()
+            due = self._saver is not None and now - self._saved_at >= self.SAVE_EVERY_S
+            if due:
+                self._saved_at = now
+        if due and self._saver is not None:
+            self._saver(self)
 
     @property
     def done(self) -> bool:
@@ -81,9 +100,14 @@ class JobRunner:
         self.store = store
         self.session_id = session_id
         self._jobs: dict[str, Job] = {}
+        self._finished = 0
+        self._persist_lock = threading.Lock()
+        """A job's state is read and saved under it: a late progress save never overwrites its end."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="video-json-ai-jobs", daemon=True)
         self._thread.start()
+        if store is not None:
+            mark_interrupted(store)
 
     # -- running things on the job loop -----------------------------------------------------
     def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
@@ -110,7 +134,7 @@ class JobRunner:
 
     # -- jobs -------------------------------------------------------------------------------
     def start(self, kind: JobKind, work: JobWork, *, video_id: str | None = None, message: str = "started") -> Job:
-        job = Job(kind, video_id, message)
+        job = Job(kind, video_id, message, saver=self._persist)
         self._jobs[job.job_id] = job
         self._persist(job)
         job.future = self.submit(self._run(job, work))
@@ -141,13 +165,29 @@ class JobRunner:
             else:
                 job.message = error or status
         self._persist(job)
+        self._forget_old()
+
+    def _forget_old(self) -> None:
+        """Keep every running job and the newest finished ones in memory; prune the store now and then."""
+        finished = [j for j in self._jobs.values() if j.done]
+        for old in finished[:-KEEP_FINISHED] if len(finished) > KEEP_FINISHED else []:
+            self._jobs.pop(old.job_id, None)
+        self._finished += 1
+        if self.store is not None and self._finished % PRUNE_EVERY == 0:
+            from video_json_ai.core.cache import prune_jobs
+
+            try:
+                prune_jobs(self.store)
+            except Exception:  # noqa: BLE001 - pruning must not fail a job
+                log.warning("could not prune the job table", exc_info=True)
 
     def _persist(self, job: Job) -> None:
         if self.store is None:
             return
-        result = job.result.model_dump(mode="json") if job.result is not None else None
         try:
-            self.store.save_job(self.session_id, job.job_id, job.info().model_dump(mode="json"), result)
+            with self._persist_lock:
+                result = job.result.model_dump(mode="json") if job.result is not None else None
+                self.store.save_job(self.session_id, job.job_id, job.info().model_dump(mode="json"), result)
         except Exception:  # noqa: BLE001 - state persistence must not kill the job
             log.warning("could not save job %s", job.job_id, exc_info=True)
 
@@ -180,6 +220,7 @@ class JobRunner:
         Progress goes out when it changes and at least every ``heartbeat_s``. True when done.
         """
         deadline = time.monotonic() + max(wait_seconds, 0.0)
+        waiter = asyncio.wrap_future(job.future) if job.future is not None and _in_asyncio() else None
         last_sent: tuple[float, str] | None = None
         last_time = 0.0
         while True:
@@ -190,7 +231,41 @@ class JobRunner:
                 last_sent, last_time = info, now
             if job.done or now >= deadline:
                 return job.done
-            await _sleep(min(poll_s, max(deadline - now, 0.0)))
+            await _pause(waiter, min(poll_s, max(deadline - now, 0.0)))
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def interrupted_info(info: dict[str, Any], when: str) -> dict[str, Any]:
+    """A job of a server that stopped before it finished, as it is reported from now on."""
+    progress = float(info.get("progress") or 0.0)
+    last = info.get("message") or "no progress reported"
+    return {**info, "status": "interrupted", "finished_at": info.get("finished_at") or when,
+            "error": (f"The server stopped (it was killed or restarted) while this job ran, at {progress:.0%} "
+                      f"({last}). Nothing of it was kept; run the same request again."),
+            "message": f"interrupted at {progress:.0%}: {last}"}
+
+
+def mark_interrupted(store: Store) -> int:
+    """Jobs saved as running by a server process that is gone: marked interrupted, with a finish time."""
+    now = utc_now()
+    count = 0
+    for job_id, info, owner in store.running_jobs():
+        if pid_alive(owner):
+            continue  # another server on the same data directory is running it
+        store.mark_job(job_id, interrupted_info(info, now))
+        count += 1
+    return count
 
 
 def _in_asyncio() -> bool:
@@ -205,6 +280,14 @@ async def _await_future(fut: Future[T]) -> T:  # pragma: no cover - trio callers
     import anyio
 
     return await anyio.to_thread.run_sync(fut.result)
+
+
+async def _pause(waiter: asyncio.Future[Any] | None, seconds: float) -> None:
+    """Sleep ``seconds``, or less when ``waiter`` (the job's future, on this loop) is done first."""
+    if waiter is not None:
+        await asyncio.wait({waiter}, timeout=seconds)
+    else:
+        await _sleep(seconds)
 
 
 async def _sleep(seconds: float) -> None:

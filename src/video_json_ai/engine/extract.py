@@ -12,7 +12,7 @@ from video_json_ai.models.cues import CueOptions
 from video_json_ai.models.report import Feature, Report, Summary, VideoRef
 from video_json_ai.models.scenes import SceneOptions
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
-from video_json_ai.core.store import utc_now
+from video_json_ai.util.time import utc_now
 
 
 def build_report(
@@ -45,6 +45,10 @@ def build_report(
         metadata=meta,
     )
     wants_frames = any(f in features for f in ("scenes", "keyframes", "text", "cues"))
+    if wants_frames and not meta.video:  # audio only: the sound is analysed, the picture parts say why not
+        skipped = [f for f in features if f in ("scenes", "keyframes", "text", "cues")]
+        warnings.append(f"{', '.join(map(repr, skipped))} left out: the file has no video stream (audio only).")
+        wants_frames = False
     wants_audio = any(f in features for f in ("audio", "transcript", "cues"))  # cues: the test tone
     video_share = 0.85 if wants_audio else 0.98
     # With a video pass, the audio is analysed from the same read of the file.
@@ -150,7 +154,7 @@ def _audio(path, report, options, progress, cancel, timings, warnings) -> None: 
         warnings.append("'audio' left out: the file has no audio stream.")
         return
     t0 = time.perf_counter()
-    report.audio = analyze_audio(path, options, progress=progress, cancel=cancel)
+    report.audio = analyze_audio(path, options, progress=progress, cancel=cancel, warnings=warnings)
     _speech_model_warning(report, warnings)
     timings["audio"] = round(time.perf_counter() - t0, 4)
 

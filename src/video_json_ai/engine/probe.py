@@ -1,7 +1,8 @@
 """Container and stream metadata through PyAV: the fields ffprobe would show, typed.
 
 Reading metadata costs one container open and the decode of the first video frame (the display
-rotation lives in the frame's display matrix).
+rotation lives in the frame's display matrix; not for still images). The server runs it in a worker
+process (``probe_file``), like every decode of a user's file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import av
 
+from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.engine.media import open_media
 from video_json_ai.errors import MediaError
 from video_json_ai.models.metadata import (
     AudioStream,
@@ -182,54 +185,95 @@ def _chapters(container: av.container.InputContainer) -> list[Chapter]:
     return out
 
 
+IMAGE_DEMUXERS = ("image2", "png_pipe", "jpeg_pipe", "gif_pipe", "webp_pipe")
+EXTENSIONS_OF = {"mov": ("mp4", "mov", "m4a"), "matroska": ("mkv", "webm"), "avi": ("avi",), "mp3": ("mp3",),
+                 "wav": ("wav",), "aac": ("aac",), "png_pipe": ("png",), "jpeg_pipe": ("jpg", "jpeg"),
+                 "gif": ("gif",), "gif_pipe": ("gif",), "webp_pipe": ("webp",),
+                 "image2": ("jpg", "jpeg", "png", "gif", "webp")}
+"""The file extensions each demuxer's content may honestly carry."""
+KIND_NAMES = {"mov": "MP4/MOV", "matroska": "Matroska/WebM", "avi": "AVI", "mp3": "MP3 audio", "wav": "WAV audio",
+              "aac": "AAC audio", "png_pipe": "a PNG image", "jpeg_pipe": "a JPEG image", "gif": "a GIF image",
+              "gif_pipe": "a GIF image", "webp_pipe": "a WebP image", "image2": "an image"}
+
+
+def check_extension(path: Path, format_name: str) -> None:
+    """A file whose extension lies about its content is a clear error, not a puzzle later on."""
+    demuxer = format_name.split(",")[0]
+    allowed = EXTENSIONS_OF.get(demuxer)
+    ext = path.suffix.lower().lstrip(".")
+    if allowed is not None and ext and ext not in allowed:
+        raise MediaError(f"'{path.name}' is named .{ext} but holds {KIND_NAMES.get(demuxer, demuxer)}",
+                         f"Rename it to .{allowed[0]} (or convert it) and upload it again.")
+
+
 def probe(path: Path) -> Metadata:
-    """Read every container and stream fact of ``path``. Raises MediaError when it is not media."""
-    try:
-        container = av.open(str(path), metadata_errors="replace")
-    except av.FFmpegError as exc:
-        raise MediaError(
-            f"'{path.name}' could not be opened as a video ({exc.strerror or type(exc).__name__})",
-            "Check that the file is a complete, playable video (MP4, MOV, MKV, WebM, AVI).",
-        ) from exc
+    """Read every container and stream fact of ``path``. Raises MediaError when it is not media
+    (damaged headers included: never an AttributeError from a half-read stream)."""
+    container = open_media(path)
     with container:
-        if not container.streams.video and not container.streams.audio:
-            raise MediaError(
-                f"'{path.name}' holds no video or audio stream",
-                "Pass a video file; this one has no playable streams.",
-            )
-        rotation = _first_frame_rotation(container, container.streams.video[0].index) if container.streams.video else 0
-        duration = container.duration / av.time_base if container.duration else None
-        video = [_video_stream(container, s, rotation if i == 0 else 0) for i, s in enumerate(container.streams.video)]
-        audio = [_audio_stream(container, s) for s in container.streams.audio]
-        subtitles = [
-            SubtitleStream(
-                index=s.index,
-                codec=s.codec_context.codec.canonical_name if s.codec_context else "unknown",
-                language=s.metadata.get("language"),
-                title=s.metadata.get("title"),
-            )
-            for s in container.streams.subtitles
-        ]
-        attachments = sum(1 for s in container.streams if s.type == "attachment")
-        data = sum(1 for s in container.streams if s.type == "data")
-        fmt = container.format
-        return Metadata(
-            file_name=path.name,
-            format=fmt.name,
-            format_long_name=fmt.long_name,
-            duration_s=duration,
-            duration_timecode=timecode(duration),
-            size_bytes=path.stat().st_size,
-            bit_rate=container.bit_rate or None,
-            start_time_s=container.start_time / av.time_base if container.start_time else 0.0,
-            tags=_tags(dict(container.metadata)),
-            video=video,
-            audio=audio,
-            subtitles=subtitles,
-            attachments=attachments,
-            data_streams=data,
-            chapters=_chapters(container),
+        try:
+            return _read(container, path)
+        except (AttributeError, TypeError, ValueError, OverflowError, ZeroDivisionError, IndexError,
+                av.FFmpegError) as exc:
+            raise MediaError(f"'{path.name}' could not be opened as a video or audio file: its headers are damaged "
+                             f"({type(exc).__name__})",
+                             "Check that the file plays in a media player; re-encode it to H.264 MP4 if it does.") from exc
+
+
+def probe_file(path: Path, *, named: str | None = None, progress: ProgressFn, cancel: CancelToken) -> Metadata:
+    """``probe`` as the target of a worker process (engine/process.py), with the extension check
+    (of ``named`` when the file's own name is a temporary one)."""
+    progress(0.0, f"reading {named or path.name}")
+    meta = probe(path)
+    check_extension(Path(named) if named else path, meta.format)
+    return meta.model_copy(update={"file_name": named}) if named else meta
+
+
+def _decodable(streams) -> list:  # type: ignore[no-untyped-def]
+    """Streams FFmpeg has a decoder for (a damaged header can leave one without a codec context)."""
+    return [s for s in streams if s.codec_context is not None]
+
+
+def _read(container: av.container.InputContainer, path: Path) -> Metadata:
+    video_streams = _decodable(container.streams.video)
+    audio_streams = _decodable(container.streams.audio)
+    if not video_streams and not audio_streams:
+        raise MediaError(f"'{path.name}' holds no video or audio stream that can be decoded",
+                         "Pass a video, audio or image file; this one has no playable streams.")
+    still = container.format.name in IMAGE_DEMUXERS
+    rotation = _first_frame_rotation(container, video_streams[0].index) if video_streams and not still else 0
+    duration = container.duration / av.time_base if container.duration else None
+    video = [_video_stream(container, s, rotation if i == 0 else 0) for i, s in enumerate(video_streams)]
+    audio = [_audio_stream(container, s) for s in audio_streams]
+    subtitles = [
+        SubtitleStream(
+            index=s.index,
+            codec=s.codec_context.codec.canonical_name if s.codec_context else "unknown",
+            language=s.metadata.get("language"),
+            title=s.metadata.get("title"),
         )
+        for s in container.streams.subtitles
+    ]
+    attachments = sum(1 for s in container.streams if s.type == "attachment")
+    data = sum(1 for s in container.streams if s.type == "data")
+    fmt = container.format
+    return Metadata(
+        file_name=path.name,
+        format=fmt.name,
+        format_long_name=fmt.long_name,
+        duration_s=duration,
+        duration_timecode=timecode(duration),
+        size_bytes=path.stat().st_size,
+        bit_rate=container.bit_rate or None,
+        start_time_s=container.start_time / av.time_base if container.start_time else 0.0,
+        tags=_tags(dict(container.metadata)),
+        video=video,
+        audio=audio,
+        subtitles=subtitles,
+        attachments=attachments,
+        data_streams=data,
+        chapters=_chapters(container),
+    )
 
 
 def summarize(meta: Metadata) -> MetadataSummary:

@@ -1,4 +1,5 @@
-"""Scenes as other formats people ask for: CSV, CMX 3600 EDL, SRT and WebVTT chapters."""
+"""Scenes as other formats people ask for: CSV, CMX 3600 EDL and SRT here; WebVTT and YouTube chapters
+(formats/chapters.py), OpenTimelineIO (formats/otio.py); ``render_scenes`` picks by name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from video_json_ai.models.report import Report
 from video_json_ai.util.time import cue_time, smpte
 
 
-def _require_scenes(report: Report | None) -> Report:
+def require_scenes(report: Report | None) -> Report:
     if report is None or report.scenes is None:
         raise NotAvailable("This report has no scenes", "Extract with the 'scenes' feature to export scenes.")
     return report
@@ -29,8 +30,13 @@ def scenes_csv(report: Report) -> str:
     return buf.getvalue()
 
 
+def report_fps(report: Report) -> float:
+    """The video's frame rate (25 when the report has none)."""
+    return (report.metadata.video[0].fps if report.metadata and report.metadata.video else None) or 25.0
+
+
 def scenes_edl(report: Report) -> str:
-    fps = (report.metadata.video[0].fps if report.metadata and report.metadata.video else None) or 25.0
+    fps = report_fps(report)
     title = report.video.file_name.rsplit(".", 1)[0][:60].upper()
     lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
     record = 0.0
@@ -53,14 +59,17 @@ def scenes_srt(report: Report) -> str:
     return "\n".join(out)
 
 
-def scenes_vtt(report: Report) -> str:
-    out = ["WEBVTT", ""]
-    for s in report.scenes or []:
-        out.append(f"scene-{s.index}\n{cue_time(s.start_s, '.')} --> {cue_time(s.end_s, '.')}\nScene {s.index + 1}"
-                   f" ({s.transition_in.kind}, {s.duration_s:.1f}s)\n")
-    return "\n".join(out)
+SCENE_FORMATS = ("csv", "edl", "srt", "vtt", "chapters", "otio")
+"""Every format of the scenes, for the CLI's --format (beside json and html)."""
 
 
 def render_scenes(report: Report | None, fmt: str) -> str:
-    report = _require_scenes(report)
-    return {"csv": scenes_csv, "edl": scenes_edl, "srt": scenes_srt, "vtt": scenes_vtt}[fmt](report)
+    from video_json_ai.formats.chapters import chapters_vtt, chapters_youtube
+
+    report = require_scenes(report)
+    if fmt == "otio":
+        from video_json_ai.formats.otio import scenes_otio  # OpenTimelineIO loads only when asked for
+
+        return scenes_otio(report)
+    return {"csv": scenes_csv, "edl": scenes_edl, "srt": scenes_srt, "vtt": chapters_vtt,
+            "chapters": chapters_youtube}[fmt](report)

@@ -30,6 +30,8 @@ class Extraction(Model):
     features: list[Feature] = Field(default_factory=list)
     report: Report | None = None
     report_path: str | None = None
+    report_html_path: str | None = None
+    storyboard_path: str | None = None
     cloud: CloudAnswer | None = None
     warnings: list[str] = Field(default_factory=list)
     message: str

@@ -14,6 +14,8 @@ RenderResolution = Literal["2160p", "1080p", "720p", "480p", "source"]
 RenderAspect = Literal["16:9", "9:16", "1:1", "4:5", "source"]
 RenderFit = Literal["pad", "crop"]
 TitlePosition = Literal["top", "center", "bottom"]
+FORMAT_SUFFIXES: dict[str, str] = {"mp4": ".mp4", "webm": ".webm", "gif": ".gif", "mp3": ".mp3", "wav": ".wav"}
+"""The file suffix of each render format: the one map the engine and both backends use."""
 
 
 class ExportInfo(Model):
@@ -32,6 +34,7 @@ class ExportInfo(Model):
     created_at: str
     source_video_ids: list[str] = Field(default_factory=list)
     settings: dict[str, object] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list, description="What differs from what was asked, e.g. an upscaled source.")
 
 
 PadStyle = Literal["blur", "black"]
@@ -51,9 +54,11 @@ class RenderOptions(Model):
     format: RenderFormat = Field(default="mp4", description="mp4 (H.264+AAC), webm (VP9+Opus), gif, mp3 or wav.")
     quality: RenderQuality = Field(default="high", description="Maps to CRF / bitrate presets.")
     resolution: RenderResolution = Field(
-        default="source", description="Short side of the output (1080p = 1920x1080 or 1080x1920)."
+        default="source", description=("Short side of the output (1080p = 1920x1080 or 1080x1920), upscaling a smaller "
+                                       "source; 'source' keeps the first source's and never upscales.")
     )
-    allow_upscale: bool = Field(default=False, description="Allow an output larger than the largest source.")
+    allow_upscale: bool = Field(default=False, description=(
+        "A resolution above the largest source's is always honoured (upscaled) with a warning; true: without the warning."))
     aspect: RenderAspect = Field(default="source", description="Output shape; 'source' keeps the first source's.")
     fit: RenderFit = Field(default="pad", description="pad: whole picture with bars; crop: fill, cut the edges.")
     pad_style: PadStyle = Field(default="blur", description="Bars when fit='pad': blurred picture or black.")

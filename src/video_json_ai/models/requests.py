@@ -35,6 +35,7 @@ class ExtractRequest(Model):
 
 class RenderRequest(Model):
     video_id: str | None = None
+    source: str | None = Field(default=None, description="A file path or URL to upload first and render.")
     format: RenderFormat = "mp4"
     quality: RenderQuality = "high"
     resolution: RenderResolution = "source"

@@ -10,7 +10,8 @@ from video_json_ai.models.common import Model
 from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.render import ExportInfo
 
-JobStatusName = Literal["running", "completed", "failed", "cancelled"]
+JobStatusName = Literal["running", "completed", "failed", "cancelled", "interrupted"]
+"""interrupted: the server stopped (killed, restarted) while the job ran; run the request again."""
 JobKind = Literal["upload", "extract", "export"]
 
 
@@ -33,6 +34,9 @@ class VideoEntry(Model):
     size_bytes: int | None = None
     uploaded_at: str
     summary: MetadataSummary | None = None
+    report_path: str | None = Field(default=None, description="The newest extraction report (JSON) of this video.")
+    report_html_path: str | None = Field(default=None, description="That report as a page that opens offline in a browser.")
+    storyboard_path: str | None = Field(default=None, description="Its storyboard: keyframes in one JPEG grid.")
 
 
 class Segment(Model):

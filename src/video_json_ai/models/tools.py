@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from video_json_ai.models.batch import BatchSummary, IndexRow
 from video_json_ai.models.common import Model
 from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.render import ExportInfo
@@ -47,8 +48,15 @@ class ExtractResult(Model):
     features: list[Feature] = Field(default_factory=list)
     report: Report | None = Field(default=None, description="The report (scenes paged when long).")
     report_path: str | None = Field(default=None, description="The full report as a JSON file.")
+    report_html_path: str | None = Field(default=None, description="The same report as one page that opens offline in a browser.")
+    storyboard_path: str | None = Field(default=None, description="A JPEG grid of up to 30 keyframes labelled '#index start'.")
     scenes_total: int | None = None
-    next_cursor: str | None = Field(default=None, description="Pass as cursor to get the next page of scenes.")
+    next_cursor: str | None = Field(default=None, description="Pass as cursor to get the next page of scenes "
+                                    "(of videos, for a batch).")
+    batch: BatchSummary | None = Field(default=None, description="A folder or a list of sources: what the batch did.")
+    videos: list[IndexRow] | None = Field(default=None, description="A batch: one page of its index, a row per video. "
+                                          "Read a report with extract_json(video_id) or video://{video_id}/report.")
+    videos_total: int | None = None
     cloud: CloudAnswer | None = None
     warnings: list[str] = Field(default_factory=list)
 
@@ -59,6 +67,16 @@ class ExportResult(Model):
     progress: float = Field(ge=0, le=1)
     message: str
     export: ExportInfo | None = None
+
+
+class ThumbnailResult(Model):
+    """keyframe_thumbnail (for the report view): which picture the image content holds."""
+
+    video_id: str
+    scene: int
+    width: int
+    height: int
+    mime_type: str = "image/jpeg"
 
 
 class CreditsResult(Model):

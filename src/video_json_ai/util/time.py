@@ -1,6 +1,13 @@
-"""Seconds to readable timecodes and subtitle cue times."""
+"""Seconds to readable timecodes and subtitle cue times; the current time as stored and reported."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utc_now() -> str:
+    """Now, in UTC, as ISO 8601 to the second (``2024-05-01T12:00:00+00:00``)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def timecode(seconds: float | None) -> str | None:

@@ -11,7 +11,7 @@ import pytest
 from tests.support.clips_render import SYNC_S, assert_in_sync, click_times, flash_times, frames_luma, make_flash_clip
 from video_json_ai.engine.render.plan import plan_render
 from video_json_ai.engine.render.renderer import render
-from video_json_ai.engine.render.geometry import output_size
+from video_json_ai.engine.render.geometry import output_size, upscale_warning
 from video_json_ai.engine.render.output import default_output_name, probe_output
 from video_json_ai.errors import Cancelled, InvalidInput
 from video_json_ai.models.render import RenderOptions, RenderSegment
@@ -164,28 +164,39 @@ def test_shared_rotated_phone_clip(shared_media: Path, tmp_path: Path) -> None:
     assert abs(got.duration_s - 1.0) <= 1 / 23.976 + 1e-3 and got.audio_codec == "aac"
 
 
-def test_no_upscale_and_caps(tmp_path: Path) -> None:
-    src = make_flash_clip(tmp_path / "small.mp4", seconds=0.4, flashes_s=())
+def test_resolution_is_met_with_a_warning_when_the_source_is_smaller(tmp_path: Path) -> None:
+    src = make_flash_clip(tmp_path / "small.mp4", seconds=0.4, flashes_s=())  # 320x180
     plan = plan_render([seg(src)], RenderOptions(resolution="1080p", aspect="9:16"))
-    assert plan.size == (180, 320)  # the source's short side, not 1080
+    assert plan.size == (1080, 1920)  # what was asked, not the source's 180 short side
+    assert len(plan.warnings) == 1 and "smaller than the 1080p" in plan.warnings[0] and "180" in plan.warnings[0]
     plan = plan_render([seg(src)], RenderOptions(resolution="2160p", aspect="1:1", allow_upscale=True))
-    assert plan.size == (2160, 2160)
-    plan = plan_render([seg(src)], RenderOptions(resolution="1080p", aspect="4:5", allow_upscale=True))
-    assert plan.size == (1080, 1350)
+    assert plan.size == (2160, 2160) and plan.warnings == ()  # upscaling said to be intended: no warning
+    plan = plan_render([seg(src)], RenderOptions(resolution="source", aspect="4:5"))
+    assert plan.size == (180, 224) and plan.warnings == ()  # no resolution given: never upscaled
+    plan = plan_render([seg(src)], RenderOptions(resolution="480p", aspect="16:9", allow_upscale=False))
+    assert plan.size == (854, 480) and len(plan.warnings) == 1
+
+
+def test_upscale_warning_only_above_the_largest_source() -> None:
+    assert upscale_warning((1920, 1080), 1080, allow_upscale=False) is None
+    assert upscale_warning((1080, 1920), 1080, allow_upscale=False) is None
+    found = upscale_warning((1080, 1920), 720, allow_upscale=False)
+    assert found is not None and "1080x1920" in found and "720" in found
+    assert upscale_warning((1080, 1920), 720, allow_upscale=True) is None
 
 
 def test_output_size_caps_and_shapes() -> None:
-    def size(first: tuple[int, int], resolution: str = "source", aspect: str = "source", up: bool = False):  # noqa: ANN202
-        return output_size(first=first, largest_short_side=min(first), resolution=resolution,  # type: ignore[arg-type]
-                           aspect=aspect, allow_upscale=up)  # type: ignore[arg-type]
+    def size(first: tuple[int, int], resolution: str = "source", aspect: str = "source"):  # noqa: ANN202
+        return output_size(first=first, resolution=resolution, aspect=aspect)  # type: ignore[arg-type]
 
     uhd, uhd_portrait = (3840, 2160), (2160, 3840)
     assert size(uhd) == (1920, 1080) and size(uhd_portrait) == (1080, 1920)  # capped unless 2160p
     assert size(uhd, "2160p") == (3840, 2160) and size(uhd, "2160p", "9:16") == (2160, 3840)
     assert size(uhd, aspect="9:16") == (1080, 1920) and size(uhd, "1080p", "4:5") == (1080, 1350)
     assert size((1920, 1080), "720p", "1:1") == (720, 720)
-    assert size((1280, 720), "1080p") == (1280, 720)  # never upscaled ...
-    assert size((1280, 720), "1080p", up=True) == (1920, 1080)  # ... unless asked
+    assert size((1280, 720)) == (1280, 720)  # source: never upscaled ...
+    assert size((1280, 720), "1080p") == (1920, 1080)  # ... a resolution asked for is met
+    assert size((1280, 720), "1080p", "9:16") == (1080, 1920)
     assert size((640, 480), aspect="16:9") == (854, 480)
 
 

@@ -23,7 +23,8 @@ def _server_params(env: dict[str, str]) -> StdioServerParameters:
 async def test_stdio_server_end_to_end(env: dict[str, str], clip: Path) -> None:
     async with Client(_server_params(env)) as client:
         tools = await client.list_tools()
-        assert {t.name for t in tools.tools} == {"upload_video", "extract_json", "get_state", "check_credits", "export_render"}
+        assert {t.name for t in tools.tools} == {"upload_video", "extract_json", "get_state", "check_credits", "export_render",
+                                                 "keyframe_thumbnail"}
         up = await client.call_tool("upload_video", {"source": str(clip)})
         assert not up.is_error, up.content
         res = await client.call_tool("extract_json", {"video_id": up.structured_content["video_id"],

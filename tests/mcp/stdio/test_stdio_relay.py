@@ -15,7 +15,7 @@ from tests.support.raw_stdio import CONNECT_LISTS, LEGACY_VERSIONS, MODERN_VERSI
 from video_json_ai.mcp.stdio.handshake import FILE_NAME, Recording, identity, request_key
 
 FROM_RECORDING = "from the handshake recording"
-TOOLS = {"upload_video", "extract_json", "get_state", "check_credits", "export_render"}
+TOOLS = {"upload_video", "extract_json", "get_state", "check_credits", "export_render", "keyframe_thumbnail"}
 
 
 def test_the_shipped_recording_is_what_the_server_answers(tmp_path: Path) -> None:

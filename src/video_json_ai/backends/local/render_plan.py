@@ -1,22 +1,16 @@
-"""From an export request to concrete spans of source files, and a safe place to write them."""
+"""From an export request to concrete spans of source files (where they are written: backends/outputs.py)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from video_json_ai.config import Config
 from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.models.render import RenderSegment
 from video_json_ai.models.requests import RenderRequest
 from video_json_ai.models.scenes import Scene
-from video_json_ai.core.sources import SUPPORTED_EXTENSIONS, allowed_text, inside_allowed
 
-EXTENSIONS = {"mp4": ".mp4", "webm": ".webm", "gif": ".gif", "mp3": ".mp3", "wav": ".wav"}
-MEDIA_SUFFIXES = {f".{e}" for e in SUPPORTED_EXTENSIONS} | {".m4v", ".mpg", ".ts", ".flac", ".ogg", ".opus"}
-"""An output_path ending in one of these must match the format (no silent renaming to another type)."""
 
 
 @dataclass(frozen=True)
@@ -117,43 +111,3 @@ def name_extra(request: RenderRequest) -> str | None:
         end = f"{request.end_s:g}" if request.end_s is not None else "end"
         parts.append(f"{start}-{end}s")
     return "_".join(parts) or None
-
-
-def output_path_for(request: RenderRequest, config: Config, default_name: str,
-                    busy: Collection[Path] = ()) -> Path:
-    """Where the render goes. An explicit path must be new and allowed; a default name gets a free suffix.
-
-    ``busy``: final paths of renders still running in this process (not on disk yet), never reused.
-    """
-    ext = EXTENSIONS[request.format]
-    if request.output_path:
-        path = Path(os.path.expandvars(request.output_path)).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        suffix = path.suffix.lower()
-        if suffix in MEDIA_SUFFIXES and suffix != ext:
-            raise InvalidInput(f"output_path '{path.name}' ends in {suffix}, but the format is {request.format}",
-                               f"Name the file with {ext}, or pass the format that matches {suffix}.")
-        if suffix != ext:
-            path = path.with_name(path.name + ext)
-        if not inside_allowed(path, config):
-            raise InvalidInput(f"'{path}' is outside the directories this server may write",
-                               f"Pick a path inside {allowed_text(config)}, or leave output_path out to use {config.output_dir}.")
-        if not path.parent.is_dir():
-            raise InvalidInput(f"The folder '{path.parent}' does not exist", "Create it first, or pick another output_path.")
-        if path.exists():
-            raise InvalidInput(f"'{path}' already exists and is never overwritten",
-                               "Pick a new file name, or delete the old file first.")
-        if path.absolute() in busy:
-            raise InvalidInput(f"'{path}' is being written by another render that is still running",
-                               "Pick another file name, or wait for that render (get_state lists the jobs).")
-        return path
-    folder = config.output_dir / "renders"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = Path(default_name).stem
-    path = folder / f"{stem}{ext}"
-    n = 2
-    while path.exists() or path.absolute() in busy:
-        path = folder / f"{stem}-{n}{ext}"
-        n += 1
-    return path

@@ -41,8 +41,10 @@ from video_json_ai.models.state import SessionState
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.tools import CloudAnswer, CreditsResult
 from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
-from video_json_ai.core.sources import allowed_text, check_local_video, inside_allowed, is_url
-from video_json_ai.core.store import Store, utc_now
+from video_json_ai.backends.outputs import output_target
+from video_json_ai.core.sources import check_local_video, is_url
+from video_json_ai.core.store import Store
+from video_json_ai.util.time import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -275,21 +277,7 @@ class NemoBackend:
                 "then call export_render without these options.")
 
     def _destination(self, request: RenderRequest, render_id: str) -> Path:
-        if request.output_path:
-            dest = Path(request.output_path).expanduser()
-            dest = dest if dest.is_absolute() else Path.cwd() / dest
-            if not inside_allowed(dest.parent, self.config):
-                raise InvalidInput(f"'{dest}' is outside the directories this server may write",
-                                   f"Pick a path inside {allowed_text(self.config)}.")
-            if dest.exists():
-                raise InvalidInput(f"'{dest}' already exists", "Pass another output_path; files are never overwritten.")
-            return dest
-        dest = self.config.output_dir / f"{render_id}.mp4"
-        n = 1
-        while dest.exists():
-            dest = self.config.output_dir / f"{render_id}-{n}.mp4"
-            n += 1
-        return dest
+        return output_target(request.output_path, "mp4", self.config, render_id, folder=self.config.output_dir)
 
     async def export(self, request: RenderRequest, *, progress: ProgressFn, cancel: CancelToken) -> ExportInfo:
         self._check_render(request)

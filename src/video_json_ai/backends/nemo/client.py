@@ -303,7 +303,7 @@ class NemoClient:
                                  "The link may have expired: export again.")
             total = int(response.headers.get("content-length") or 0)
             done = 0
-            with atomic_path(dest, suffix=".part") as tmp:
+            with atomic_path(dest, suffix=".part", overwrite=False) as tmp:
                 with open(tmp, "wb") as fh:
                     async for block in response.aiter_bytes(1 << 20):
                         cancel.raise_if_cancelled()
@@ -312,8 +312,6 @@ class NemoClient:
                         progress(done / total if total else 0.5, f"downloading: {done / 1e6:.1f} MB")
                     fh.flush()
                     os.fsync(fh.fileno())
-                if dest.exists():
-                    raise CloudError(f"'{dest}' already exists", "Pass another output_path; files are never overwritten.")
             return done
 
 

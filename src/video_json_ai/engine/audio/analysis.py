@@ -24,6 +24,7 @@ from video_json_ai.engine.audio.loudness import (
 from video_json_ai.engine.audio.silence import SilenceDetector
 from video_json_ai.engine.audio.spans import complement
 from video_json_ai.engine.audio.speech import VAD_RATE, SpeechDetector
+from video_json_ai.engine.media import open_media
 from video_json_ai.errors import InvalidInput, MediaError, NotAvailable
 from video_json_ai.models.audio import BROADCAST_TARGET_LUFS, STREAMING_TARGET_LUFS, AudioOptions, AudioReport
 from video_json_ai.models.common import TimeSpan
@@ -156,6 +157,8 @@ class AudioAnalysis:
                 self.feed(frame)
         except av.FFmpegError as exc:
             self.decode_error = str(exc)
+        except ValueError as exc:  # a damaged header changed the sample format, layout or rate mid-stream
+            self.decode_error = f"the audio format changed mid-stream ({exc})"
 
     def _gather(self, frames48: list[av.AudioFrame], frames16: list[av.AudioFrame], flush: bool = False) -> None:
         """Gather decoded frames into ~1 s chunks: numpy work per chunk, not per 1024 samples."""
@@ -245,9 +248,11 @@ def analyze_audio(
     *,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
+    warnings: list[str] | None = None,
 ) -> AudioReport:
     """Loudness, silences and speech of one audio stream of ``path``, read on its own (the video
-    pass feeds an ``AudioAnalysis`` itself when it runs).
+    pass feeds an ``AudioAnalysis`` itself when it runs). A stream damaged part-way is analysed up
+    to the damage, and said so in ``warnings``.
 
     Raises InvalidInput when the file has no such audio stream, MediaError when nothing can be
     decoded, Cancelled when ``cancel`` is set.
@@ -255,11 +260,7 @@ def analyze_audio(
     options = options or AudioOptions()
     cancel = cancel or CancelToken()
     path = Path(path)
-    try:
-        container = av.open(str(path), mode="r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{path.name} could not be opened as media ({exc})",
-                         "Check that the file is a complete audio or video file.") from exc
+    container = open_media(path)
     try:
         analysis = AudioAnalysis.open(container, options, path.name, progress)
         try:
@@ -267,7 +268,10 @@ def analyze_audio(
             for packet in container.demux(analysis.stream):
                 analysis.decode(packet)
                 cancel.raise_if_cancelled()
-            return analysis.finish()
+            report = analysis.finish()
+            if analysis.decode_error and warnings is not None:
+                warnings.append(f"audio decoding stopped early ({analysis.decode_error}); the audio facts cover the part before it")
+            return report
         finally:
             analysis.close()
     finally:

@@ -48,23 +48,20 @@ def rotation_filters(rotation: int) -> list[tuple[str, str]]:
 def output_size(
     *,
     first: tuple[int, int],
-    largest_short_side: int,
     resolution: RenderResolution,
     aspect: RenderAspect,
-    allow_upscale: bool,
     gif: bool = False,
 ) -> tuple[int, int]:
     """Width and height of the output.
 
-    ``resolution`` names the short side; ``source`` keeps the first source's short side. Never larger
-    than the largest source unless ``allow_upscale``; capped at 1920x1080 / 1080x1920 (3840x2160 when
-    2160p is asked for); GIFs stay at most 480 on the short side unless a resolution is asked for.
+    ``resolution`` names the short side and is honoured even above the sources' (see
+    ``upscale_warning``); ``source`` keeps the first source's short side, so it never upscales.
+    Capped at 1920x1080 / 1080x1920 (3840x2160 when 2160p is asked for); GIFs stay at most 480 on
+    the short side unless a resolution is asked for.
     """
     fw, fh = first
     ratio = ASPECTS[aspect] if aspect != "source" else Fraction(fw, fh)
     short = SHORT_SIDES.get(resolution, min(fw, fh))
-    if resolution != "source" and not allow_upscale:
-        short = min(short, largest_short_side)
     if gif and resolution == "source":
         short = min(short, GIF_MAX_SHORT_SIDE)
     if ratio >= 1:
@@ -74,6 +71,16 @@ def output_size(
     cap_long, cap_short = (3840, 2160) if resolution == "2160p" else (1920, 1080)
     scale = min(1.0, cap_long / max(w, h), cap_short / min(w, h))
     return max(MIN_SIDE, even(w * scale)), max(MIN_SIDE, even(h * scale))
+
+
+def upscale_warning(size: tuple[int, int], largest_short_side: int, *, allow_upscale: bool) -> str | None:
+    """The warning for an output whose short side is above every source's (None when it is not,
+    or when the caller said upscaling was wanted)."""
+    short = min(size)
+    if allow_upscale or short <= largest_short_side:
+        return None
+    return (f"The source is smaller than the {short}p asked for (largest source short side {largest_short_side} px): "
+            f"the picture was upscaled to {size[0]}x{size[1]} and will look softer than a native {short}p video.")
 
 
 @dataclass(frozen=True)

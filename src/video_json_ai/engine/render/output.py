@@ -1,19 +1,17 @@
-"""Where a render goes: codec presets, the file name, the atomic write, and what was written."""
+"""What a render writes: codec presets, the default file name, the output check, and what was written
+(the atomic write itself is util/atomic.py)."""
 
 from __future__ import annotations
 
 import os
 import re
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
 
 from video_json_ai.errors import InvalidInput, MediaError
-from video_json_ai.models.render import RenderOptions
+from video_json_ai.models.render import FORMAT_SUFFIXES, RenderOptions
 
 AUDIO_RATE = 48000
 
@@ -45,7 +43,6 @@ H264 = {"low": ("28", "veryfast", 96), "medium": ("23", "veryfast", 128), "high"
 # quality -> (vp9 crf, cpu-used, Opus kbit/s)
 VP9 = {"low": ("40", "8", 64), "medium": ("35", "8", 96), "high": ("31", "7", 128), "max": ("24", "5", 160)}
 MP3 = {"low": 128, "medium": 192, "high": 256, "max": 320}
-SUFFIXES = {"mp4": ".mp4", "webm": ".webm", "gif": ".gif", "mp3": ".mp3", "wav": ".wav"}
 GIF_MAX_S = 30.0
 GIF_FPS = 12.5
 
@@ -90,13 +87,15 @@ def default_output_name(source_stem: str, options: RenderOptions, extra: str | N
     if extra:
         parts.append(_slug(extra))
     parts.append(options.quality)
-    return "_".join(parts) + SUFFIXES.get(options.format, "." + _slug(options.format))
+    return "_".join(parts) + FORMAT_SUFFIXES.get(options.format, "." + _slug(options.format))
 
 
 def check_output_path(path: Path, options: RenderOptions, overwrite: bool) -> Path:
-    """The absolute final path, after checking it can be written. Raises InvalidInput."""
+    """The absolute final path, after checking the engine can write it there (the format's
+    suffix, an existing folder, no file in the way). Where a user's file may go at all is the
+    backends' rule (backends/outputs.py). Raises InvalidInput."""
     path = Path(path).expanduser().absolute()
-    want = SUFFIXES.get(options.format)
+    want = FORMAT_SUFFIXES.get(options.format)
     if want and path.suffix.lower() != want:
         raise InvalidInput(f"The output '{path.name}' does not end in {want}, but the format is {options.format}",
                            f"Name the file with {want}, or choose the format that matches its extension.")
@@ -104,51 +103,12 @@ def check_output_path(path: Path, options: RenderOptions, overwrite: bool) -> Pa
         raise InvalidInput(f"The output folder '{path.parent}' does not exist", "Create it first or pick another.")
     if path.is_dir():
         raise InvalidInput(f"The output '{path}' is a folder", "Give a file name, e.g. out.mp4.")
-    if path.exists() and not overwrite:
+    if os.path.lexists(path) and not overwrite:
         raise InvalidInput(f"The output '{path.name}' already exists",
                            "Choose another name, delete the old file, or ask to overwrite it.")
     if not os.access(path.parent, os.W_OK):
         raise InvalidInput(f"The output folder '{path.parent}' is not writable", "Pick a folder you can write to.")
     return path
-
-
-def partial_name(final: Path) -> Path:
-    """Temporary name beside the final one (same filesystem, so the rename is atomic)."""
-    return final.with_name(f".{final.stem}.{uuid.uuid4().hex[:8]}.partial{final.suffix}")
-
-
-@contextmanager
-def atomic_output(final: Path, overwrite: bool, tmp: Path | None = None) -> Iterator[Path]:
-    """Yield a temporary path (``tmp``, else a fresh one beside ``final``); on success it becomes
-    ``final``; on any error it is deleted.
-
-    Without ``overwrite`` an existing ``final`` is never replaced, even one that appeared while
-    rendering (hard link, which fails if the name is taken).
-    """
-    tmp = Path(tmp) if tmp is not None else partial_name(final)
-    if tmp.parent != final.parent:
-        raise InvalidInput(f"The temporary file '{tmp}' is not beside '{final}'",
-                           "Pass a temporary path in the output folder (see partial_name).")
-    try:
-        yield tmp
-        if overwrite:
-            os.replace(tmp, final)
-            return
-        try:
-            os.link(tmp, final)
-        except FileExistsError:
-            raise InvalidInput(f"The output '{final.name}' appeared while rendering",
-                               "Choose another name, or ask to overwrite it.") from None
-        except OSError:  # a filesystem without hard links: claim the name, then move onto it
-            try:
-                fd = os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                raise InvalidInput(f"The output '{final.name}' appeared while rendering",
-                                   "Choose another name, or ask to overwrite it.") from None
-            os.close(fd)
-            os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import av
 import numpy as np
 
 from video_json_ai.engine.media import open_media
-from video_json_ai.engine.render.geometry import display_size, output_size
+from video_json_ai.engine.render.geometry import display_size, output_size, upscale_warning
 from video_json_ai.engine.render.output import AUDIO_RATE, GIF_FPS, GIF_MAX_S, Preset, preset
 from video_json_ai.errors import InvalidInput, MediaError
 from video_json_ai.models.render import RenderOptions, RenderSegment
@@ -51,6 +51,7 @@ class RenderPlan:
     """Output frames per span (video formats)."""
     samples: list[int]
     """Output audio samples per span."""
+    warnings: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -148,8 +149,8 @@ def plan_render(segments: Sequence[RenderSegment], options: RenderOptions) -> Re
     first = spans[0].shown
     assert first is not None
     largest = max(min(s.shown) for s in spans if s.shown)
-    size = output_size(first=first, largest_short_side=largest, resolution=options.resolution,
-                       aspect=options.aspect, allow_upscale=options.allow_upscale, gif=options.format == "gif")
+    size = output_size(first=first, resolution=options.resolution, aspect=options.aspect, gif=options.format == "gif")
+    warning = upscale_warning(size, largest, allow_upscale=options.allow_upscale)
     if options.fps is not None:
         fps = Fraction(options.fps).limit_denominator(1001)
     elif options.format == "gif":
@@ -165,7 +166,7 @@ def plan_render(segments: Sequence[RenderSegment], options: RenderOptions) -> Re
                            "Trim it with start_s/end_s, or render mp4 or webm.")
     bounds = [0, *np.cumsum(frames).tolist()]
     samples = [round(bounds[i + 1] * AUDIO_RATE / fps) - round(bounds[i] * AUDIO_RATE / fps) for i in range(len(frames))]
-    return RenderPlan(spans, chosen, size, fps, audio, frames, samples)
+    return RenderPlan(spans, chosen, size, fps, audio, frames, samples, (warning,) if warning else ())
 
 
 def _split(durations: list[float], rate: Fraction | int) -> list[int]:

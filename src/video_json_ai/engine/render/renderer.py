@@ -18,16 +18,16 @@ import av
 import numpy as np
 
 from video_json_ai.core.progress import CancelToken, ProgressFn
-from video_json_ai.core.store import utc_now
 from video_json_ai.engine.media import open_media
-from video_json_ai.engine.render.output import AUDIO_RATE, atomic_output, check_output_path, probe_output
+from video_json_ai.util.atomic import atomic_path
+from video_json_ai.engine.render.output import AUDIO_RATE, check_output_path, probe_output
 from video_json_ai.engine.render.plan import DEFAULT_FPS, RenderPlan, SourceSpan, plan_render
 from video_json_ai.engine.render.shape import FrameShaper
 from video_json_ai.engine.render.title import TitleOverlay
 from video_json_ai.engine.render.writer import GifWriter, MediaWriter, Writer
 from video_json_ai.errors import InvalidInput, MediaError
 from video_json_ai.models.render import ExportInfo, RenderOptions, RenderSegment
-from video_json_ai.util.time import timecode
+from video_json_ai.util.time import timecode, utc_now
 
 SEEK_MARGIN_S = 0.5
 """Seek this far before a span's start, so the first frames and samples are surely decoded."""
@@ -50,7 +50,7 @@ def render(
     Raises InvalidInput (bad request), MediaError (unreadable source), Cancelled. On any failure
     nothing is left under ``output_path``; an existing file there is kept unless ``overwrite``.
     ``temp_path`` (beside ``output_path``) names the file written until the end, so a caller that
-    kills this process can delete it (see ``render_output.partial_name``).
+    kills this process can delete it (see ``util.atomic.temp_beside``).
     """
     final = check_output_path(Path(output_path), options, overwrite)
     plan = plan_render(segments, options)
@@ -63,7 +63,7 @@ def render(
         title = TitleOverlay.draw(options.title, plan.size[0], plan.size[1], options.title_position,
                                   options.title_duration_s)
     progress(0.0, f"rendering {plan.duration_s:.1f} s to {final.name}")
-    with atomic_output(final, overwrite, temp_path) as tmp:
+    with atomic_path(final, overwrite=overwrite, tmp=temp_path) as tmp:
         writer: Writer
         if options.format == "gif":
             assert plan.fps is not None
@@ -85,6 +85,7 @@ def render(
         format=options.format,
         created_at=utc_now(),
         settings=options.model_dump(mode="json"),
+        warnings=list(plan.warnings),
         **written.export_fields(),  # type: ignore[arg-type]
     )
 

@@ -16,7 +16,8 @@ import av
 import numpy as np
 
 from video_json_ai.engine.audio.analysis import time_offset
-from video_json_ai.errors import InvalidInput, MediaError, NotAvailable
+from video_json_ai.engine.media import open_media
+from video_json_ai.errors import InvalidInput, NotAvailable
 from video_json_ai.models.transcript import Transcript, TranscriptSegment
 from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
 
@@ -40,10 +41,7 @@ def model_dir() -> Path:
 def load_audio(path: Path, stream_index: int = 0) -> tuple[np.ndarray, float]:
     """The audio stream as 16 kHz mono float32, resampled by FFmpeg, and its start relative to the
     first video frame (seconds). Whisper needs the whole signal: 64 KB per second of audio."""
-    try:
-        container = av.open(str(path), mode="r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{path.name} could not be opened as media ({exc})", "Check the file plays.") from exc
+    container = open_media(path)
     try:
         streams = container.streams.audio
         if stream_index >= len(streams):
