@@ -104,6 +104,8 @@ def features_of(args: argparse.Namespace, extract: bool = False) -> list[Any]:
         needs.update(("scenes", "keyframes"))
     if args.transcript_srt or args.transcript_vtt:
         needs.add("transcript")
+    if getattr(args, "subtitles_dir", None):
+        needs.add("subtitles")
     missing = [f for f in sorted(needs) if f not in features]
     return resolve_features([*features, *missing], "") if missing else features
 

@@ -25,6 +25,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _copy_keyframes(report, Path(args.keyframes_dir))
         if args.transcript_srt or args.transcript_vtt:
             _write_transcripts(report, args.transcript_srt, args.transcript_vtt)
+        if args.subtitles_dir:
+            _write_subtitle_tracks(report, Path(args.subtitles_dir), video.stem)
         if args.storyboard:
             _write_storyboard(report, Path(args.storyboard))
         emit(_extract_output(args, result), args.output)
@@ -78,6 +80,20 @@ def _write_transcripts(report, srt: str | None, vtt: str | None) -> None:  # typ
         if target:
             write_text_atomic(Path(target), render(report.transcript))
             print(f"transcript in {target}", file=sys.stderr)
+
+
+def _write_subtitle_tracks(report, target: Path, stem: str) -> None:  # type: ignore[no-untyped-def]
+    """One SRT and one WebVTT file per text subtitle track of the file."""
+    from video_json_ai.formats.subtitles import render_track, track_file_name
+    from video_json_ai.util.atomic import write_text_atomic
+
+    tracks = [t for t in (report.subtitles or []) if t.kind == "text"] if report is not None else []
+    target.mkdir(parents=True, exist_ok=True)
+    for track in tracks:
+        for fmt in ("srt", "vtt"):
+            write_text_atomic(target / track_file_name(stem, track, fmt), render_track(track, fmt))
+    print(f"{len(tracks)} subtitle track(s) in {target}" if tracks else "the video carries no text subtitle track",
+          file=sys.stderr)
 
 
 def _copy_keyframes(report, target: Path) -> None:  # type: ignore[no-untyped-def]

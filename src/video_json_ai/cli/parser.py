@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh", action="store_true", help="ignore the cache")
     p.add_argument("--transcript-srt", metavar="FILE", help="also write the transcript as SRT subtitles here")
     p.add_argument("--transcript-vtt", metavar="FILE", help="also write the transcript as WebVTT subtitles here")
+    p.add_argument("--subtitles-dir", metavar="DIR",
+                   help="also write each text subtitle track of the file here, as SRT and WebVTT")
     p.set_defaults(func=cmd_extract)
 
     _add_batch_parser(sub)

@@ -11,11 +11,22 @@ import pytest
 
 from tests.support.clips_subtitles import ASS_ONLY_EVENTS, EVENTS, ffmpeg_srt, srt_cues, write_clip, write_dvd_clip
 from video_json_ai.engine.subtitles.markup import plain_text
-from video_json_ai.engine.subtitles.reader import BITMAP_NOTE, read_subtitles
+from video_json_ai.engine.subtitles.reader import BITMAP_NOTE, SubtitleReader, read_subtitles
 from video_json_ai.formats.subtitles import render_track, track_file_name
 from video_json_ai.models.subtitles import SubtitleTrack
 
 MKV = "issue-236-split-copy.mkv"
+
+
+def _read_back(path: Path, demuxer: str) -> list[SubtitleTrack]:
+    """A subtitle file read by FFmpeg's own demuxer for it (user files may not use it: open_media
+    allows the media demuxers only) and decoded by our reader."""
+    with av.open(str(path)) as c:
+        assert c.format.name == demuxer
+        reader = SubtitleReader()
+        for packet in c.demux(*reader.streams(c)):
+            reader.on_packet(packet)
+        return reader.finish()
 
 
 def _same_as_ffmpeg(path: Path, track: SubtitleTrack) -> None:
@@ -79,9 +90,7 @@ def test_srt_and_vtt_per_track_read_back_by_ffmpeg(tmp_path: Path, shared_media:
                 if not track.cues and fmt == "srt":
                     assert out.read_text() == ""  # as FFmpeg writes an empty track (and cannot read back)
                     continue
-                with av.open(str(out)) as c:  # FFmpeg's own SubRip / WebVTT demuxer reads our file
-                    assert c.format.name == {"srt": "srt", "vtt": "webvtt"}[fmt]
-                (back,) = read_subtitles(out)
+                (back,) = _read_back(out, {"srt": "srt", "vtt": "webvtt"}[fmt])
                 assert [(c.start_s, c.end_s, c.text) for c in back.cues] == [(c.start_s, c.end_s, c.text) for c in track.cues]
                 checked += len(track.cues)
     assert checked == 2 * 2 * 5  # two made tracks, both formats, five cues each
