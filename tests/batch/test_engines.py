@@ -63,7 +63,9 @@ def http_root(library: Path) -> Iterator[str]:
         server.server_close()
 
 
-def test_urls_are_downloaded_by_the_worker_when_allowed(library: Path, tmp_path: Path, http_root: str) -> None:
+def test_urls_are_downloaded_by_the_worker_when_allowed(library: Path, tmp_path: Path, http_root: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIDEO_JSON_ALLOW_PRIVATE_URLS", "1")  # the test server is on loopback
     good, missing = f"{http_root}/c03.mp4", f"{http_root}/gone.mp4"
     settings = BatchSettings(out_dir=tmp_path / "out", request=REQUEST, workers=1, allow_urls=True)
     summary = run_batch([good, missing], settings)

@@ -36,7 +36,7 @@ async def test_sigkill_mid_extraction_then_restart(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "VIDEO_JSON_HOME": str(tmp_path / "data"), "VIDEO_JSON_ALLOWED_DIRS": str(media),
            "VIDEO_JSON_BACKEND": "local"}
     short = make_clip(media / "short.mp4", seconds=1.0, width=96, height=64)
-    long = make_clip(media / "long.mp4", seconds=40.0, width=128, height=96, fps=20)
+    long = make_clip(media / "long.mp4", seconds=90.0, width=320, height=240, fps=25)
     with http_server_process(env, log=tmp_path / "first.log") as (server, url):
         async with Client(url) as client:
             done = await _call(client, "extract_json", source=str(short), features=["metadata", "scenes"])

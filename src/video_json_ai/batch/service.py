@@ -46,7 +46,7 @@ def is_batch_source(source: str, config: Config) -> bool:
 
 def batch_sources(inputs: list[str], config: Config) -> list[str]:
     """Every source the inputs name; each input must be inside the allowed roots (and each video is
-    checked again where it is read). URLs are kept: the worker refuses them with the reason."""
+    checked again where it is read). URLs are kept: the worker downloads them through the checked fetch."""
     checked: list[str] = []
     for text in inputs:
         if is_url(text):
@@ -109,7 +109,7 @@ async def run_app_batch(app: App, inputs: list[str], request: ExtractRequest, *,
     out_dir = batch_dir(config, absolute)
     settings = BatchSettings(out_dir=out_dir, request=request, workers=default_workers(), retry_failed=retry_failed,
                              refresh=request.refresh, allowed_dirs=config.allowed_dirs,
-                             max_bytes=config.max_upload_bytes, allow_urls=False)
+                             max_bytes=config.max_upload_bytes, allow_urls=True)
 
     def watch(tally: Tally) -> None:
         progress(tally.fraction(), tally.message())

@@ -22,8 +22,9 @@ RESULT_MODELS = {"extract": ExtractResult, "export": ExportResult, "upload": Upl
 
 
 @lru_cache(maxsize=4)
-def _read_report(path: str, mtime_ns: int) -> Report:
-    """A report file, parsed once while it is unchanged (the report view asks for many keyframes)."""
+def _read_report(path: str, mtime_ns: int, size: int) -> Report:
+    """A report file, parsed once while it is unchanged (by path, mtime and size): paging and the
+    report view's many keyframe requests do not re-read it."""
     return Report.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
@@ -63,7 +64,8 @@ class App:
         path = self.store.latest_report(video_id)
         if path is None:
             raise NotFound(f"No report for '{video_id}' yet", f"Call extract_json(video_id='{video_id}') first.")
-        return _read_report(str(path), path.stat().st_mtime_ns)
+        st = path.stat()
+        return _read_report(str(path), st.st_mtime_ns, st.st_size)
 
     def keyframe_file(self, video_id: str, scene: int) -> Path:
         """The keyframe JPEG of scene ``scene`` (0-based) of a video's newest report."""
@@ -132,8 +134,3 @@ class App:
         if "store" in self.__dict__:
             self.store.close()
 
-
-@lru_cache(maxsize=4)
-def _read_report(path: str, mtime_ns: int, size: int) -> Report:
-    """A report file, parsed; cached by path and version (mtime, size)."""
-    return Report.model_validate_json(Path(path).read_text(encoding="utf-8"))
