@@ -46,7 +46,7 @@ def run(name: str, clip: Path) -> dict:
     from video_json_ai.engine.extract import build_report
     from video_json_ai.models.report import VideoRef
     from video_json_ai.models.scenes import SceneOptions
-    from video_json_ai.core.progress import CancelToken
+    from video_json_ai.util.progress import CancelToken
 
     features = {"scenes": ["metadata", "scenes", "keyframes"], "default": list(DEFAULT_FEATURES),
                 "+text": [*DEFAULT_FEATURES, "text"], "+transcript": [*DEFAULT_FEATURES, "transcript"]}[name]

@@ -39,7 +39,7 @@ def _cpu_s() -> float:
 
 
 def run(clip: Path, cues: bool) -> dict:
-    from video_json_ai.core.progress import CancelToken
+    from video_json_ai.util.progress import CancelToken
     from video_json_ai.engine.cues import analyzer as cue_analyzer
     from video_json_ai.engine.cues import tone as cue_tone
     from video_json_ai.engine.extract import build_report

@@ -25,7 +25,7 @@ import numpy as np
 from video_json_ai.engine.render.renderer import render
 from video_json_ai.engine.render.output import H264, probe_output
 from video_json_ai.models.render import RenderOptions, RenderSegment
-from video_json_ai.core.progress import CancelToken, no_progress
+from video_json_ai.util.progress import CancelToken, no_progress
 
 
 def make_source(path: Path, seconds: float, width: int = 1920, height: int = 1080, fps: int = 25) -> Path:

@@ -60,7 +60,7 @@ def run_ours(clip: Path, every_frame: bool = False) -> dict:
     from video_json_ai.engine.extract import build_report
     from video_json_ai.models.report import DEFAULT_FEATURES, VideoRef
     from video_json_ai.models.scenes import SceneOptions
-    from video_json_ai.core.progress import CancelToken
+    from video_json_ai.util.progress import CancelToken
 
     video = VideoRef(video_id="vid_bench", file_name=clip.name, path=str(clip), size_bytes=clip.stat().st_size, sha256="0" * 64)
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,7 +20,7 @@ from video_json_ai.batch.engines.base import Progress
 from video_json_ai.batch.engines.local import LocalEngine
 from video_json_ai.batch.runner import BatchSettings, run_batch
 from video_json_ai.batch.work import VideoOutcome, VideoTask
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 from video_json_ai.models.requests import ExtractRequest
 
 REQUEST = ExtractRequest(features=["metadata", "scenes", "audio"])

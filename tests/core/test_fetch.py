@@ -11,7 +11,7 @@ import pytest
 from tests.support.clips import make_clip
 from tests.support.http_servers import http_server, redirect_to, send_bytes, send_endless
 from video_json_ai.core.fetch import FetchError, Limits, fetch, is_public, private_allowance
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 from video_json_ai.errors import Cancelled
 
 MB = 1024 * 1024

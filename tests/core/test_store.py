@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from video_json_ai.core.app import App
-from video_json_ai.core.progress import CancelToken, no_progress
+from video_json_ai.util.progress import CancelToken, no_progress
 
 
 def test_upload_survives_restart(env: dict[str, str], clip: Path) -> None:

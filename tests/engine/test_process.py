@@ -10,7 +10,7 @@ import pytest
 
 from video_json_ai.engine.process import QUEUE, configure, run_in_worker
 from video_json_ai.errors import Cancelled, InvalidInput, MediaError
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 
 
 def work_ok(*, progress, cancel, n: int) -> int:  # noqa: ANN001
@@ -135,7 +135,7 @@ def test_the_pool_is_bounded_and_the_queue_reports_its_place(tmp_path) -> None: 
 ORPHAN_SCRIPT = """
 import sys, time
 from video_json_ai.engine.process import QUEUE, configure, run_in_worker
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 from tests.engine.test_process import work_reports_pid
 if __name__ == "__main__":
     run_in_worker(work_reports_pid, {"pid_file": sys.argv[1], "seconds": 120}, progress=lambda f, m: None, cancel=CancelToken())

@@ -14,7 +14,7 @@ from video_json_ai.models.metadata import MetadataSummary
 from video_json_ai.models.state import SessionState, VideoEntry
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.tools import CreditsResult
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 
 
 def video_entries(rows: list[dict]) -> list[VideoEntry]:

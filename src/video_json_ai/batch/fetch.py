@@ -12,7 +12,7 @@ from pathlib import Path
 
 from video_json_ai.batch.naming import source_name
 from video_json_ai.core.fetch import Limits, fetch, private_allowance
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.core.sources import SUPPORTED_EXTENSIONS, SUPPORTED_TEXT
 from video_json_ai.errors import InvalidInput
 

@@ -24,7 +24,7 @@ from video_json_ai.batch.engines.base import Progress
 from video_json_ai.batch.index import BatchIndex
 from video_json_ai.batch.outputs import done_row, failed_row, remove_partials, same_content_row, write_outputs
 from video_json_ai.batch.work import VideoOutcome, VideoTask
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 from video_json_ai.core.sources import is_url
 from video_json_ai.errors import InvalidInput
 from video_json_ai.models.batch import BatchSummary, EngineName, IndexRow

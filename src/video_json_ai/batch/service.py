@@ -16,7 +16,7 @@ import anyio
 from video_json_ai.batch.inputs import expand_inputs, is_manifest
 from video_json_ai.batch.naming import source_name
 from video_json_ai.config import Config
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.core.sources import allowed_text, inside_allowed, is_url
 from video_json_ai.errors import InvalidInput, NotAvailable
 from video_json_ai.models.batch import BatchSummary, IndexRow

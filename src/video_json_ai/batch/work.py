@@ -21,7 +21,7 @@ from pydantic import Field
 from video_json_ai.backends.local.extraction import cache_key, report_for
 from video_json_ai.batch.naming import keyframes_folder, report_name, source_name
 from video_json_ai.config import Config
-from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
+from video_json_ai.util.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.core.sources import check_local_video, is_url, sha256_file, video_id_for
 from video_json_ai.errors import Cancelled, VideoJsonError
 from video_json_ai.models.common import Model

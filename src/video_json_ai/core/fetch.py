@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.errors import InvalidInput, VideoJsonError
 from video_json_ai.util.atomic import temp_beside
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from video_json_ai.errors import Cancelled, VideoJsonError
 from video_json_ai.models.state import JobInfo, JobKind, JobStatusName
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.core.store import Store
 from video_json_ai.util.time import utc_now
 

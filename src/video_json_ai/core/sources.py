@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from video_json_ai.config import Config
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.core.roots import Roots, current
 from video_json_ai.errors import InvalidInput, NotFound
 from video_json_ai.util.files import Identity, open_checked

@@ -11,7 +11,7 @@ from video_json_ai.models.audio import AudioOptions
 from video_json_ai.models.cues import CueOptions
 from video_json_ai.models.report import Feature, Report, Summary, VideoRef
 from video_json_ai.models.scenes import SceneOptions
-from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
+from video_json_ai.util.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.util.time import utc_now
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 from video_json_ai.errors import NotAvailable
 from video_json_ai.models.cues import CueOptions
 from video_json_ai.models.metadata import Metadata

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import av
 
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.engine.media import open_media
 from video_json_ai.errors import MediaError
 from video_json_ai.models.metadata import (

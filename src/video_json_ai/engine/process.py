@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from video_json_ai import errors
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.core.redact import scrub_environment
 from video_json_ai.errors import Cancelled, MediaError, VideoJsonError
 

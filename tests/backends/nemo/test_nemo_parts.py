@@ -19,7 +19,7 @@ from video_json_ai.backends.nemo.routing import file_in_text, route
 from video_json_ai.backends.nemo.wording import translate
 from video_json_ai.errors import InvalidInput
 from video_json_ai.models.requests import ExtractRequest
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 
 
 def test_platform_comes_from_the_install_path(tmp_path: Path) -> None:

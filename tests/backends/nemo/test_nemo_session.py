@@ -16,7 +16,7 @@ from tests.support.nemo_helpers import Recorder, Seen, assert_no_secret, leak_sc
 from video_json_ai import __version__
 from video_json_ai.backends.nemo.auth import SESSION_KEY
 from video_json_ai.models.requests import ExtractRequest, RenderRequest
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 
 pytestmark = pytest.mark.anyio
 

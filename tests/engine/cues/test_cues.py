@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.clips_cues import Part, make_cue_clip, smpte_bars, starts
 from tests.support.clips_scenes import standard_shots, write_clip
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 from video_json_ai.engine.analysis.decode import analysis_size
 from video_json_ai.engine.cues.pictures import bar_spans, bars_colours
 from video_json_ai.engine.extract import build_report

@@ -15,7 +15,7 @@ from video_json_ai.engine.render.geometry import output_size, upscale_warning
 from video_json_ai.engine.render.output import default_output_name, probe_output
 from video_json_ai.errors import Cancelled, InvalidInput
 from video_json_ai.models.render import RenderOptions, RenderSegment
-from video_json_ai.core.progress import CancelToken, no_progress
+from video_json_ai.util.progress import CancelToken, no_progress
 
 
 def run(segments: list[RenderSegment], out: Path, **options: object) -> object:

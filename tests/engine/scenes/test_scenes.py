@@ -299,7 +299,7 @@ def test_delayed_start_times_are_relative_to_first_frame(shared_media: Path, kf_
 def standard_report(standard, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from video_json_ai.engine.extract import build_report
     from video_json_ai.models.report import VideoRef
-    from video_json_ai.core.progress import CancelToken
+    from video_json_ai.util.progress import CancelToken
 
     path, _ = standard
     video = VideoRef(video_id="vid_test", file_name=path.name, path=str(path), size_bytes=path.stat().st_size, sha256="0" * 64)

@@ -99,7 +99,7 @@ def test_srt_and_vtt_per_track_read_back_by_ffmpeg(tmp_path: Path, shared_media:
 
 
 def test_the_pass_reads_the_subtitle_packets_of_its_own_demux(tmp_path: Path) -> None:
-    from video_json_ai.core.progress import CancelToken
+    from video_json_ai.util.progress import CancelToken
     from video_json_ai.engine.extract import build_report
     from video_json_ai.models.report import VideoRef
     from video_json_ai.models.scenes import SceneOptions

@@ -26,7 +26,7 @@ from video_json_ai.models.scenes import Scene
 from video_json_ai.models.state import Segment, SessionState, Timeline, Track, VideoEntry
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.tools import CreditsResult
-from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress, scaled
+from video_json_ai.util.progress import CancelToken, ProgressFn, no_progress, scaled
 from video_json_ai.core.cache import prune_cache, report_bytes
 from video_json_ai.core.sources import is_url
 from video_json_ai.backends.local.videos import VideoFiles

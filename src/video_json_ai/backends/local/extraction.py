@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.engine.extract import build_report
 from video_json_ai.models.common import SCHEMA_VERSION
 from video_json_ai.models.report import Report, VideoRef

@@ -18,7 +18,7 @@ from typing import Any
 
 from video_json_ai.config import Config
 from video_json_ai.core.fetch import Limits, fetch, private_allowance
-from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
+from video_json_ai.util.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.core.sources import (
     SUPPORTED_EXTENSIONS, check_local_video, hash_file, inside_allowed, outside_error, video_id_for)
 from video_json_ai.core.store import Store

@@ -40,7 +40,7 @@ from video_json_ai.models.requests import ExtractRequest, RenderRequest
 from video_json_ai.models.state import SessionState
 from video_json_ai.models.outcomes import Extraction, UploadInfo
 from video_json_ai.models.tools import CloudAnswer, CreditsResult
-from video_json_ai.core.progress import CancelToken, ProgressFn, scaled
+from video_json_ai.util.progress import CancelToken, ProgressFn, scaled
 from video_json_ai.backends.outputs import output_target
 from video_json_ai.core.sources import check_local_video, is_url
 from video_json_ai.core.store import Store

@@ -29,7 +29,7 @@ from video_json_ai.backends.nemo.api import SessionData, SessionRequest, TokenDa
 from video_json_ai.backends.nemo.auth import Credentials
 from video_json_ai.backends.nemo.errors import CloudError, Retryable, classify, connection_error, error_for
 from video_json_ai.backends.nemo.headers import attribution_headers
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 
 log = logging.getLogger(__name__)
 

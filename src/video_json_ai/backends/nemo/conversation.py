@@ -16,7 +16,7 @@ from video_json_ai.backends.nemo.auth import Credentials
 from video_json_ai.backends.nemo.client import NemoClient
 from video_json_ai.backends.nemo.errors import BAD_TOKEN, SESSION_NOT_FOUND, CloudError, error_for
 from video_json_ai.backends.nemo.sse import TextCollector, agent_events
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.models.state import Timeline
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import anyio
 
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 
 CHUNK = 256 * 1024
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple, Protocol
 
 from video_json_ai.batch.work import VideoOutcome, VideoTask
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 
 
 class Progress(NamedTuple):

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 
 from video_json_ai.batch.engines.base import Event, Progress
 from video_json_ai.batch.work import VideoOutcome, VideoTask, failed, process_video
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 
 _CONTEXT = mp.get_context("spawn")  # as engine/process.py: no inherited threads or locks
 TASKS_PER_WORKER = 200

@@ -15,7 +15,7 @@ from typing import Any
 
 from video_json_ai.batch.engines.base import Event
 from video_json_ai.batch.work import VideoOutcome, VideoTask, failed, process_video
-from video_json_ai.core.progress import CancelToken, no_progress
+from video_json_ai.util.progress import CancelToken, no_progress
 from video_json_ai.errors import Cancelled, NotAvailable
 
 WAIT_S = 0.2

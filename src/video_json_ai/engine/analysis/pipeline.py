@@ -21,7 +21,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
+from video_json_ai.util.progress import CancelToken, ProgressFn, no_progress
 from video_json_ai.engine.analysis.builder import SceneBuilder, ShotFeed
 from video_json_ai.engine.analysis.decode import (
     FrameClock, LumaShrinker, PacketReader, VideoStream, analysis_size, open_video_stream, video_frames,

@@ -17,7 +17,7 @@ from typing import Any
 import av
 import numpy as np
 
-from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
+from video_json_ai.util.progress import CancelToken, ProgressFn, no_progress
 from video_json_ai.engine.audio.loudness import (
     RATE, SUB_BLOCK, KWeighting, LoudnessMeter, channel_weights, loudness_verdict,
 )

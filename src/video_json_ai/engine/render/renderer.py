@@ -17,7 +17,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from video_json_ai.core.progress import CancelToken, ProgressFn
+from video_json_ai.util.progress import CancelToken, ProgressFn
 from video_json_ai.engine.media import open_media
 from video_json_ai.util.atomic import atomic_path
 from video_json_ai.engine.render.output import AUDIO_RATE, check_output_path, probe_output

@@ -24,7 +24,7 @@ from video_json_ai.engine.analysis.frames import DecodedFrame
 from video_json_ai.errors import NotAvailable
 from video_json_ai.models.text import TextOverlay
 from video_json_ai.models.common import Box
-from video_json_ai.core.progress import CancelToken
+from video_json_ai.util.progress import CancelToken
 
 _engine: Any = None
 _engine_lock = threading.Lock()

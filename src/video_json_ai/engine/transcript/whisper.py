@@ -19,7 +19,7 @@ from video_json_ai.engine.audio.analysis import time_offset
 from video_json_ai.engine.media import open_media
 from video_json_ai.errors import InvalidInput, NotAvailable
 from video_json_ai.models.transcript import Transcript, TranscriptSegment
-from video_json_ai.core.progress import CancelToken, ProgressFn, no_progress
+from video_json_ai.util.progress import CancelToken, ProgressFn, no_progress
 
 ASR_ENV = "VIDEO_JSON_ASR_MODEL"
 ASR_RATE = 16_000
