@@ -340,7 +340,7 @@ def test_exports_csv_edl_srt_vtt(standard_report) -> None:  # type: ignore[no-un
 def test_cli_extract_edl_and_keyframes_dir(standard, env: dict[str, str], media_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
-    from tests.test_cli import run_cli
+    from tests.cli.test_cli import run_cli
 
     clip = media_dir / "standard.mp4"
     shutil.copyfile(standard[0], clip)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from tests.support.clips_audio import espeak_available, make_av_clip, silence, speak
-from tests.test_cli import run_cli
+from tests.cli.test_cli import run_cli
 from video_json_ai.engine.transcript.whisper import ASR_ENV
 from video_json_ai.formats.transcript import transcript_srt, transcript_vtt
 from video_json_ai.models.transcript import Transcript, TranscriptSegment
