@@ -122,7 +122,7 @@ def configure(slots: int, memory_mb: int) -> None:
 
 # -- the child --------------------------------------------------------------------------------
 
-def _die_with_server(lifeline: Connection) -> None:
+def _die_with_server(lifeline: Connection | None) -> None:
     """Exit as soon as the server is gone: kernel SIGKILL when the parent dies (Linux), and a
     thread that sees the end of the lifeline pipe whose other end only the server holds."""
     if sys.platform.startswith("linux"):
@@ -141,7 +141,8 @@ def _die_with_server(lifeline: Connection) -> None:
             pass
         os._exit(70)
 
-    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+    if lifeline is not None:
+        threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
 def _lower_priority() -> None:
@@ -163,13 +164,24 @@ def _cap_memory(limit_bytes: int) -> None:
         log.debug("no address-space cap on this system")
 
 
-def _child_main(conn: Connection, lifeline: Connection, memory_bytes: int,
-                target: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+def harden_child(lifeline: Connection | None, memory_bytes: int) -> None:
+    """What every process that decodes a user's file does first (these workers and the batch's):
+    die with its parent, leave Ctrl-C to it, yield the CPU, cap its memory, hold no secret."""
     _die_with_server(lifeline)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it cancels)
     _lower_priority()
     _cap_memory(memory_bytes)
     scrub_environment()  # a decoder fed a hostile file has no token to find
+
+
+def worker_memory_bytes() -> int:
+    """The configured address-space cap of one worker (VIDEO_JSON_WORKER_MEMORY_MB)."""
+    return _memory_mb * MB
+
+
+def _child_main(conn: Connection, lifeline: Connection, memory_bytes: int,
+                target: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    harden_child(lifeline, memory_bytes)
 
     def progress(fraction: float, message: str) -> None:
         conn.send(("progress", (fraction, message)))
@@ -214,7 +226,7 @@ def _run(target: Callable[..., T], kwargs: dict[str, Any], progress: ProgressFn,
          what: str, timeout_s: float | None) -> T:
     receive, send = _CONTEXT.Pipe(duplex=False)
     keep_alive, lifeline = _CONTEXT.Pipe(duplex=False)  # the server holds the write end (never written)
-    proc = _CONTEXT.Process(target=_child_main, args=(send, keep_alive, _memory_mb * MB, target, kwargs),
+    proc = _CONTEXT.Process(target=_child_main, args=(send, keep_alive, worker_memory_bytes(), target, kwargs),
                             daemon=True, name="video-json-ai-worker")
     proc.start()
     send.close()

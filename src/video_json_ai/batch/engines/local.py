@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from multiprocessing.connection import Connection
 
+from video_json_ai.engine.process import harden_child, worker_memory_bytes
 from video_json_ai.batch.engines.base import Event, Progress
 from video_json_ai.batch.work import VideoOutcome, VideoTask, failed, process_video
 from video_json_ai.util.progress import CancelToken
@@ -27,8 +28,11 @@ STALL_S = 300.0
 stopped and its video fails."""
 
 
-def _serve(conn: Connection, known_keys: Mapping[str, str]) -> None:
-    """The worker's loop: a task in, progress and an outcome out, until told to stop."""
+def _serve(conn: Connection, known_keys: Mapping[str, str], memory_bytes: int) -> None:
+    """The worker's loop: a task in, progress and an outcome out, until told to stop. Hardened like
+    every decoding worker (engine/process.py): dies with the driver, memory capped, no secrets."""
+    harden_child(None, memory_bytes)
+
     def progress(fraction: float, message: str) -> None:
         conn.send(("progress", fraction))
 
@@ -56,7 +60,7 @@ class _Worker:
         if self.proc is None or not self.proc.is_alive() or self.tasks >= TASKS_PER_WORKER:
             self.stop()
             ours, theirs = _CONTEXT.Pipe(duplex=True)
-            self.proc = _CONTEXT.Process(target=_serve, args=(theirs, self.known_keys), daemon=True,
+            self.proc = _CONTEXT.Process(target=_serve, args=(theirs, self.known_keys, worker_memory_bytes()), daemon=True,
                                          name="video-json-ai-batch-worker")
             self.proc.start()
             theirs.close()
