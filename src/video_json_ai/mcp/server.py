@@ -22,7 +22,9 @@ instructions="scenes and metadata") -> export_render(...) for edits. With keyfra
 also returns one storyboard image of the whole video (tiles labelled '#scene-index start'). Long
 work returns a job_id after wait_seconds; poll get_state(job_id) until status is 'completed'."""
 
-# name: (title, read-only, idempotent); every tool reaches the open world only on the cloud backend
+# name: (title, read-only, idempotent). Open world: every tool on the cloud backend; locally, the tools
+# whose source may be an http(s) URL (core/fetch.py).
+URL_TOOLS = ("upload_video", "extract_json", "export_render")
 TOOL_HINTS = {
     "upload_video": ("Upload a video", False, True),
     "extract_json": ("Extract video JSON", True, True),
@@ -41,7 +43,7 @@ def create_server(app: App | None = None) -> MCPServer:
     kwargs = {
         name: {"name": name, "title": title, "description": inspect.cleandoc(getattr(tools, name).__doc__ or ""),
                "annotations": ToolAnnotations(title=title, readOnlyHint=read_only, destructiveHint=False,
-                                              idempotentHint=idempotent, openWorldHint=cloud)}
+                                              idempotentHint=idempotent, openWorldHint=cloud or name in URL_TOOLS)}
         for name, (title, read_only, idempotent) in TOOL_HINTS.items()
     }
     server = MCPServer(name="video-json-ai", title="Video JSON AI", version=__version__, instructions=INSTRUCTIONS,
